@@ -1,0 +1,61 @@
+import type { Classified } from './classify';
+import { isExtensionKey } from './server-error';
+import type { StatusPlan } from './status-plan';
+
+/** An RFC 9457 problem details object, as sent in the body. */
+export interface Problem {
+  /** A URI reference that identifies the problem type (RFC 9457 §3.1.1). */
+  type: string;
+  /** The short summary of the type: the status's reason phrase. */
+  title: string;
+  /** Always the status of the HTTP response (RFC 9457 §3.1.2 requires it). */
+  status: number;
+  /** Public, occurrence-specific explanation; present only when an error gives one. */
+  detail?: string;
+  /** A URI reference for this occurrence; defaults to the request path without its query. */
+  instance?: string;
+  /** Extension members. */
+  [member: string]: unknown;
+}
+
+/**
+ * Builds the problem for a classified error: the catalog's title and type, the
+ * error's public detail and extensions, the occurrence's instance. Extensions
+ * never replace a standard member or reach a prototype.
+ */
+export function describe(error: Classified, plan: StatusPlan, instance: string | undefined): Problem {
+  const problem: Problem = {
+    type: typeof error.type === 'string' ? error.type : plan.type,
+    title: plan.title,
+    status: plan.status,
+  };
+  if (typeof error.detail === 'string') problem.detail = error.detail;
+  const ownInstance = typeof error.instance === 'string' ? error.instance : instance;
+  if (ownInstance !== undefined) problem.instance = ownInstance;
+  const { extensions } = error;
+  if (extensions !== undefined) {
+    try {
+      for (const key of Object.keys(extensions)) {
+        if (isExtensionKey(key)) problem[key] = extensions[key];
+      }
+    } catch {
+      // Extensions that cannot be read (a hostile Proxy) are left out entirely.
+      for (const key of Object.keys(problem)) if (isExtensionKey(key)) delete problem[key];
+    }
+  }
+  return problem;
+}
+
+/**
+ * The problem as JSON. Extensions that cannot be serialised (cycles, BigInt, a
+ * throwing `toJSON`) are dropped rather than failing the response: the standard
+ * members are plain strings and numbers and always serialise.
+ */
+export function serialize(problem: Problem): string {
+  try {
+    return JSON.stringify(problem);
+  } catch {
+    const { type, title, status, detail, instance } = problem;
+    return JSON.stringify({ type, title, status, detail, instance });
+  }
+}

@@ -1,0 +1,62 @@
+import statuses from 'statuses';
+
+import { catalog, lookupStatus } from './catalog';
+import { clientErrorSpecUrl } from './client-errors';
+
+/**
+ * How problem `type` URIs are chosen. `'spec'`: a link to the section of the RFC
+ * that defines the status, as ASP.NET Core does (`about:blank` where there is
+ * none, as for 598 and 599). `'about:blank'`: always `about:blank`, which RFC
+ * 9457 §4.2.1 defines as "no semantics beyond the status code".
+ */
+export type TypeScheme = 'spec' | 'about:blank';
+
+/** Everything about a status the request path needs, computed once. */
+export interface StatusPlan {
+  readonly status: number;
+  /** The problem title, and the reason phrase of the status line. */
+  readonly title: string;
+  /** The problem `type` for errors that do not set their own. */
+  readonly type: string;
+  /** Whether the response must carry `Cache-Control: no-store`. */
+  readonly noStore: boolean;
+}
+
+function title(status: number): string {
+  return (
+    lookupStatus(status)?.title ??
+    (statuses.message[status] as string | undefined) ??
+    (status < 500 ? 'Client Error' : 'Server Error')
+  );
+}
+
+function specUrl(status: number): string | undefined {
+  const entry = lookupStatus(status);
+  return entry === undefined ? clientErrorSpecUrl(status) : entry.definition?.url;
+}
+
+function plan(status: number, scheme: TypeScheme): StatusPlan {
+  return Object.freeze({
+    status,
+    title: title(status),
+    type: (scheme === 'spec' ? specUrl(status) : undefined) ?? 'about:blank',
+    noStore: lookupStatus(status)?.noStore ?? false,
+  });
+}
+
+/**
+ * Returns the plan lookup for one middleware: catalog statuses are planned at
+ * start-up, any other 4xx/5xx status the first time it is seen (at most 200).
+ */
+export function statusPlanner(scheme: TypeScheme): (status: number) => StatusPlan {
+  const plans = new Map<number, StatusPlan>();
+  for (const entry of Object.values(catalog)) plans.set(entry.status, plan(entry.status, scheme));
+  return (status) => {
+    let found = plans.get(status);
+    if (found === undefined) {
+      found = plan(status, scheme);
+      plans.set(status, found);
+    }
+    return found;
+  };
+}

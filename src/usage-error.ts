@@ -1,0 +1,53 @@
+/** The stable codes of the errors thrown for misuse, so callers can branch on them. */
+export type UsageErrorCode =
+  | 'ERR_SERVER_ERRORS_NOT_CALLED'
+  | 'ERR_SERVER_ERRORS_INVALID_OPTIONS'
+  | 'ERR_SERVER_ERRORS_UNKNOWN_OPTION'
+  | 'ERR_SERVER_ERRORS_INVALID_OPTION'
+  | 'ERR_SERVER_ERRORS_INVALID_STATUS'
+  | 'ERR_SERVER_ERRORS_INVALID_RETRY_AFTER'
+  | 'ERR_SERVER_ERRORS_INVALID_ERROR_OPTION';
+
+/** A TypeError or RangeError carrying a stable `code`, as Node's own errors do. */
+export type UsageError = (TypeError | RangeError) & { code: UsageErrorCode };
+
+/**
+ * Builds the error thrown when the library is misused: a `TypeError` for a value
+ * of the wrong type, a `RangeError` for a value out of range.
+ */
+export function usageError(
+  Kind: typeof TypeError | typeof RangeError,
+  code: UsageErrorCode,
+  message: string,
+): UsageError {
+  const error = new Kind(message) as UsageError;
+  error.code = code;
+  return error;
+}
+
+/** The candidate closest to `input`, when it is close enough to be a likely typo. */
+export function didYouMean(input: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(input.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
