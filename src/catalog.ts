@@ -43,11 +43,7 @@ function rfc9110(section: string): Definition {
   };
 }
 
-function rfc(
-  number: number,
-  section: string,
-  rfcStatus?: Definition['rfcStatus'],
-): Definition {
+function rfc(number: number, section: string, rfcStatus?: Definition['rfcStatus']): Definition {
   const name = `RFC ${number}`;
   return {
     cited: name,

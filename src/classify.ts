@@ -74,7 +74,10 @@ function fromOtherCopy(thrown: object): Classified {
     detail: text('detail'),
     type: text('type'),
     instance: text('instance'),
-    extensions: typeof extensions === 'object' && extensions !== null ? (extensions as Record<string, unknown>) : undefined,
+    extensions:
+      typeof extensions === 'object' && extensions !== null
+        ? (extensions as Record<string, unknown>)
+        : undefined,
   };
 }
 

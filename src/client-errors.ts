@@ -29,6 +29,8 @@ const RFC_9110_CLIENT_SECTIONS: Readonly<Record<number, string>> = {
 
 /** The RFC 9110 link for a 4xx status it defines, else `undefined`. */
 export function clientErrorSpecUrl(status: number): string | undefined {
-  const section = Object.hasOwn(RFC_9110_CLIENT_SECTIONS, status) ? RFC_9110_CLIENT_SECTIONS[status] : undefined;
+  const section = Object.hasOwn(RFC_9110_CLIENT_SECTIONS, status)
+    ? RFC_9110_CLIENT_SECTIONS[status]
+    : undefined;
   return section === undefined ? undefined : `https://www.rfc-editor.org/rfc/rfc9110.html#section-${section}`;
 }

@@ -211,7 +211,9 @@ export class NetworkAuthenticationRequired extends ServerError {
   readonly loginUrl: string | undefined;
 
   constructor(options?: NetworkAuthenticationRequiredOptions | string) {
-    const loginUrl = checkLoginUrl(typeof options === 'object' && options !== null ? options.loginUrl : undefined);
+    const loginUrl = checkLoginUrl(
+      typeof options === 'object' && options !== null ? options.loginUrl : undefined,
+    );
     super(511, withLoginUrl(options, loginUrl));
     this.loginUrl = loginUrl;
   }
@@ -225,7 +227,10 @@ function withLoginUrl(
   const { loginUrl: _loginUrl, ...rest } = options;
   const { extensions } = rest;
   // Malformed extensions are passed on untouched for ServerError to reject by name.
-  if (loginUrl === undefined || (extensions !== undefined && (typeof extensions !== 'object' || extensions === null))) {
+  if (
+    loginUrl === undefined ||
+    (extensions !== undefined && (typeof extensions !== 'object' || extensions === null))
+  ) {
     return rest;
   }
   return { ...rest, extensions: { ...extensions, loginUrl } };

@@ -22,7 +22,12 @@ export {
   ServiceUnavailable,
   VariantAlsoNegotiates,
 } from './errors';
-export { isServerError, ServerError, type RetryableErrorOptions, type ServerErrorOptions } from './server-error';
+export {
+  isServerError,
+  ServerError,
+  type RetryableErrorOptions,
+  type ServerErrorOptions,
+} from './server-error';
 export type { RetryAfter } from './retry-after';
 
 // The catalog: data for docs, OpenAPI generators and tests of users' own.

@@ -8,9 +8,7 @@ import { isServerError, ServerError } from './server-error';
  * string, or a predicate that returns `true` for the errors it wants.
  */
 export type ErrorMatcher =
-  | (abstract new (...args: never[]) => unknown)
-  | string
-  | ((err: unknown) => boolean);
+  (abstract new (...args: never[]) => unknown) | string | ((err: unknown) => boolean);
 
 /**
  * What a matched error becomes: a status from 500 to 599, one of the error
@@ -18,9 +16,7 @@ export type ErrorMatcher =
  * builds the {@link ServerError} itself.
  */
 export type ErrorTarget =
-  | number
-  | (new (options?: { cause?: unknown }) => ServerError)
-  | ((err: unknown) => ServerError);
+  number | (new (options?: { cause?: unknown }) => ServerError) | ((err: unknown) => ServerError);
 
 /** One `map` rule: `[matcher, target]`. */
 export type MapRule = readonly [ErrorMatcher, ErrorTarget];
@@ -54,7 +50,10 @@ export function compileRules(rules: readonly MapRule[]): CompiledRule[] {
   });
 }
 
-function compileMatcher(matcher: ErrorMatcher, warn: (problem: string) => void): (thrown: unknown) => boolean {
+function compileMatcher(
+  matcher: ErrorMatcher,
+  warn: (problem: string) => void,
+): (thrown: unknown) => boolean {
   if (typeof matcher === 'string') return (thrown) => safeGet(thrown, 'code') === matcher;
   if (isClass(matcher)) {
     const Class = matcher as abstract new (...args: never[]) => unknown;
@@ -71,7 +70,10 @@ function compileMatcher(matcher: ErrorMatcher, warn: (problem: string) => void):
   };
 }
 
-function compileTarget(target: ErrorTarget, warn: (problem: string) => void): (thrown: unknown) => Classified {
+function compileTarget(
+  target: ErrorTarget,
+  warn: (problem: string) => void,
+): (thrown: unknown) => Classified {
   if (typeof target === 'number') {
     const classified: Classified = Object.freeze({ status: target });
     return () => classified;

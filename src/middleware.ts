@@ -57,14 +57,21 @@ function handle(
   log(settings, classified.status, thrown, req, path);
 }
 
-function respond(settings: Settings, classified: Classified, req: IncomingMessage, res: ServerResponse, path: string): void {
+function respond(
+  settings: Settings,
+  classified: Classified,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): void {
   const plan = settings.plan(classified.status);
   try {
     write(req, res, plan, classified.headers, serialize(describe(classified, plan, path)));
   } catch {
     // An error whose own members throw still gets its status, with the bare problem.
     try {
-      if (!res.headersSent) write(req, res, plan, undefined, serialize(describe({ status: plan.status }, plan, path)));
+      if (!res.headersSent)
+        write(req, res, plan, undefined, serialize(describe({ status: plan.status }, plan, path)));
     } catch {
       // Nothing more can be done for this response; the log still records it.
     }
@@ -80,8 +87,11 @@ function log(settings: Settings, status: number, err: unknown, req: IncomingMess
   } catch (failure) {
     if (warnedLogFailure) return;
     warnedLogFailure = true;
-    process.emitWarning(`serverErrors(): the log function threw: ${String((failure as Error | undefined)?.message ?? failure)}`, {
-      code: 'SERVER_ERRORS_LOG',
-    });
+    process.emitWarning(
+      `serverErrors(): the log function threw: ${String((failure as Error | undefined)?.message ?? failure)}`,
+      {
+        code: 'SERVER_ERRORS_LOG',
+      },
+    );
   }
 }

@@ -52,7 +52,10 @@ const schema = z.strictObject({
     .array(
       z.tuple([
         z.union([z.string().min(1), fn]),
-        z.union([z.number().int().min(500).max(599), fn.refine((value) => (value as unknown) !== ServerError)]),
+        z.union([
+          z.number().int().min(500).max(599),
+          fn.refine((value) => (value as unknown) !== ServerError),
+        ]),
       ]),
     )
     .optional(),
@@ -112,7 +115,10 @@ export function parseOptions(options: unknown): Settings {
   const { map = [], log, types = 'spec' } = result.data;
   return {
     rules: compileRules(map as readonly MapRule[]),
-    log: log === false ? undefined : ((log as ErrorLogger | undefined) ?? (process.env.NODE_ENV === 'test' ? undefined : logToStderr)),
+    log:
+      log === false
+        ? undefined
+        : ((log as ErrorLogger | undefined) ?? (process.env.NODE_ENV === 'test' ? undefined : logToStderr)),
     plan: statusPlanner(types),
   };
 }
@@ -129,12 +135,18 @@ function toUsageError(input: unknown, issues: readonly z.core.$ZodIssue[]): Erro
         );
       });
     }
-    const name = issue.path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i ? '.' : ''}${String(key)}`)).join('');
-    const pattern = issue.path.map((key, i) => (typeof key === 'number' ? '[]' : `${i ? '.' : ''}${String(key)}`)).join('');
+    const name = issue.path
+      .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i ? '.' : ''}${String(key)}`))
+      .join('');
+    const pattern = issue.path
+      .map((key, i) => (typeof key === 'number' ? '[]' : `${i ? '.' : ''}${String(key)}`))
+      .join('');
     const received = at(input, issue.path);
     const outOfRange = typeof received === 'number' && NUMERIC.has(pattern);
     const hint =
-      received === ServerError ? ' ServerError itself needs a status: use a status number or a subclass.' : '';
+      received === ServerError
+        ? ' ServerError itself needs a status: use a status number or a subclass.'
+        : '';
     const subject = name === '' ? 'the options' : `option "${name}"`;
     return [
       usageError(
@@ -145,7 +157,12 @@ function toUsageError(input: unknown, issues: readonly z.core.$ZodIssue[]): Erro
     ];
   });
   const [first] = errors;
-  if (first === undefined) return usageError(TypeError, 'ERR_SERVER_ERRORS_INVALID_OPTIONS', 'serverErrors(): invalid options.');
-  if (errors.length > 1) first.message += `\nAlso:\n${errors.slice(1).map((error) => `- ${error.message}`).join('\n')}`;
+  if (first === undefined)
+    return usageError(TypeError, 'ERR_SERVER_ERRORS_INVALID_OPTIONS', 'serverErrors(): invalid options.');
+  if (errors.length > 1)
+    first.message += `\nAlso:\n${errors
+      .slice(1)
+      .map((error) => `- ${error.message}`)
+      .join('\n')}`;
   return first;
 }

@@ -15,7 +15,10 @@ export function safeGet(value: unknown, key: PropertyKey): unknown {
 }
 
 /** `instanceof` that answers `false` instead of throwing (a Proxy's getPrototypeOf trap can throw). */
-export function safeInstanceOf(value: unknown, constructor: abstract new (...args: never[]) => unknown): boolean {
+export function safeInstanceOf(
+  value: unknown,
+  constructor: abstract new (...args: never[]) => unknown,
+): boolean {
   try {
     return value instanceof constructor;
   } catch {

@@ -61,7 +61,7 @@ export class ServerError extends Error {
   /** The same as {@link ServerError.status}, for the http-errors convention. */
   readonly statusCode: number;
   /** Always `false`: the message of a 5xx error is never shown to the client. */
-  readonly expose: false = false;
+  readonly expose = false as const;
   /** Response headers this error asks for, such as `Retry-After`. */
   readonly headers: Readonly<Record<string, HeaderValue>>;
   /** The public explanation, sent as the problem's `detail`. */
@@ -82,7 +82,10 @@ export class ServerError extends Error {
   constructor(status: number, options?: RetryableErrorOptions | string) {
     const entry = checkStatus(status, new.target.name);
     const opts = checkOptions(options, entry, new.target.name);
-    super(opts.message ?? opts.detail ?? entry?.title ?? 'Server Error', 'cause' in opts ? { cause: opts.cause } : undefined);
+    super(
+      opts.message ?? opts.detail ?? entry?.title ?? 'Server Error',
+      'cause' in opts ? { cause: opts.cause } : undefined,
+    );
     this.name = new.target.name;
     this.status = status;
     this.statusCode = status;
@@ -105,11 +108,7 @@ Object.defineProperty(ServerError.prototype, BRAND, { value: true });
 export function isServerError(value: unknown): value is ServerError {
   if (value instanceof ServerError) return true;
   try {
-    return (
-      typeof value === 'object' &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[BRAND] === true
-    );
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   } catch {
     return false;
   }
@@ -153,7 +152,9 @@ function checkOptions(
     if (!known.includes(key)) {
       const hint = didYouMean(key, known);
       const retryHint =
-        key === 'retryAfter' ? ' Retry-After belongs to 501 and 503 (NotImplemented, ServiceUnavailable).' : '';
+        key === 'retryAfter'
+          ? ' Retry-After belongs to 501 and 503 (NotImplemented, ServiceUnavailable).'
+          : '';
       invalid(
         className,
         `unknown option "${key}".${hint ? ` Did you mean "${hint}"?` : ''}${retryHint} Known options: ${known.join(', ')}.`,
@@ -174,10 +175,7 @@ function checkOptions(
     }
     for (const key of Object.keys(extensions)) {
       if (!isExtensionKey(key)) {
-        invalid(
-          className,
-          `options.extensions cannot hold "${key}": ${reason(key)}.`,
-        );
+        invalid(className, `options.extensions cannot hold "${key}": ${reason(key)}.`);
       }
     }
   }
@@ -196,12 +194,19 @@ function buildHeaders(opts: RetryableErrorOptions, className: string): Readonly<
   const result: Record<string, HeaderValue> = {};
   if (headers !== undefined) {
     if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
-      invalid(className, `options.headers must be an object of header names to values; received ${showValue(headers)}.`);
+      invalid(
+        className,
+        `options.headers must be an object of header names to values; received ${showValue(headers)}.`,
+      );
     }
     for (const [name, value] of Object.entries(headers)) {
-      if (!isHeaderName(name)) invalid(className, `options.headers has an invalid header name ${showValue(name)}.`);
+      if (!isHeaderName(name))
+        invalid(className, `options.headers has an invalid header name ${showValue(name)}.`);
       if (OWN_HEADERS.has(name.toLowerCase())) {
-        invalid(className, `options.headers cannot set "${name}": serverErrors() writes it for the problem body.`);
+        invalid(
+          className,
+          `options.headers cannot set "${name}": serverErrors() writes it for the problem body.`,
+        );
       }
       const text = toHeaderValue(value);
       if (text === undefined) {
