@@ -24,18 +24,21 @@ export interface Classified {
 // Node system error codes with a clear server-error meaning. A Map, not an
 // object literal: `code` is attacker-shaped data and "constructor" must not hit
 // Object.prototype.
-const SYSTEM_CODES: ReadonlyMap<string, number> = new Map([
-  ['ENOSPC', 507],
-  ['EDQUOT', 507],
-  ['ECONNREFUSED', 502],
-  ['ECONNRESET', 502],
-  ['EPIPE', 502],
-  ['ENOTFOUND', 502],
-  ['EAI_AGAIN', 502],
-  ['ETIMEDOUT', 504],
-]);
-
+const INSUFFICIENT_STORAGE: Classified = Object.freeze({ status: 507 });
+const BAD_GATEWAY: Classified = Object.freeze({ status: 502 });
+const GATEWAY_TIMEOUT: Classified = Object.freeze({ status: 504 });
 const INTERNAL: Classified = Object.freeze({ status: 500 });
+
+const SYSTEM_CODES: ReadonlyMap<string, Classified> = new Map([
+  ['ENOSPC', INSUFFICIENT_STORAGE],
+  ['EDQUOT', INSUFFICIENT_STORAGE],
+  ['ECONNREFUSED', BAD_GATEWAY],
+  ['ECONNRESET', BAD_GATEWAY],
+  ['EPIPE', BAD_GATEWAY],
+  ['ENOTFOUND', BAD_GATEWAY],
+  ['EAI_AGAIN', BAD_GATEWAY],
+  ['ETIMEDOUT', GATEWAY_TIMEOUT],
+]);
 
 /** Whether a value is an integer HTTP error status, 400–599. */
 export function isErrorStatus(value: unknown): value is number {
@@ -53,8 +56,10 @@ export function classify(thrown: unknown, rules: readonly CompiledRule[] = []): 
     const mapped = rule(thrown);
     if (mapped !== undefined) return mapped;
   }
-  if (thrown instanceof ServerError && isErrorStatus(thrown.status)) return thrown;
   if (thrown === null || (typeof thrown !== 'object' && typeof thrown !== 'function')) return INTERNAL;
+  if (safeInstanceOf(thrown, ServerError) && isErrorStatus(safeGet(thrown, 'status'))) {
+    return thrown as ServerError;
+  }
   if (isServerError(thrown)) return fromOtherCopy(thrown);
   return fromStatus(thrown) ?? fromCode(thrown) ?? INTERNAL;
 }
@@ -111,10 +116,11 @@ function fromStatus(thrown: object): Classified | undefined {
 
 function fromCode(thrown: object): Classified | undefined {
   const code = safeGet(thrown, 'code');
-  const status = typeof code === 'string' ? SYSTEM_CODES.get(code) : undefined;
-  if (status !== undefined) return { status };
-  // AbortSignal.timeout() rejects with a DOMException named TimeoutError.
-  if (safeGet(thrown, 'name') === 'TimeoutError' && safeInstanceOf(thrown, Error)) return { status: 504 };
+  const classified = typeof code === 'string' ? SYSTEM_CODES.get(code) : undefined;
+  if (classified !== undefined) return classified;
+  // AbortSignal.timeout() rejects with a DOMException named TimeoutError. Matched
+  // by name: a DOMException from another realm (a vm, a test runner) fails instanceof.
+  if (safeGet(thrown, 'name') === 'TimeoutError') return GATEWAY_TIMEOUT;
   return undefined;
 }
 

@@ -25,8 +25,9 @@ export type ServerErrorsHandler = (
  */
 export function serverErrors(options?: ServerErrorsOptions): ServerErrorsHandler {
   const settings = parseOptions(options);
+  const log = logger(settings);
   return function serverErrorsHandler(err, req, res, next) {
-    handle(settings, err, req, res, next);
+    handle(settings, log, err, req, res, next);
   };
 }
 
@@ -37,8 +38,11 @@ function requestPath(req: IncomingMessage): string {
   return end === -1 ? url : url.slice(0, end);
 }
 
+type Log = (status: number, err: unknown, req: IncomingMessage, path: string) => void;
+
 function handle(
   settings: Settings,
+  log: Log,
   thrown: unknown,
   req: IncomingMessage,
   res: ServerResponse,
@@ -48,13 +52,13 @@ function handle(
   const path = requestPath(req);
   if (res.headersSent) {
     // Too late for a problem response: Express's final handler closes the connection.
-    log(settings, classified.status, thrown, req, path);
+    log(classified.status, thrown, req, path);
     if (next) next(thrown);
     else res.destroy();
     return;
   }
   if (!res.destroyed && !res.writableEnded) respond(settings, classified, req, res, path);
-  log(settings, classified.status, thrown, req, path);
+  log(classified.status, thrown, req, path);
 }
 
 function respond(
@@ -78,20 +82,20 @@ function respond(
   }
 }
 
-let warnedLogFailure = false;
-
-function log(settings: Settings, status: number, err: unknown, req: IncomingMessage, path: string): void {
-  if (status < 500 || settings.log === undefined) return;
-  try {
-    settings.log({ status, method: req.method ?? 'GET', path, err }, req);
-  } catch (failure) {
-    if (warnedLogFailure) return;
-    warnedLogFailure = true;
-    process.emitWarning(
-      `serverErrors(): the log function threw: ${String((failure as Error | undefined)?.message ?? failure)}`,
-      {
-        code: 'SERVER_ERRORS_LOG',
-      },
-    );
-  }
+/** The 5xx logger of one middleware; a log function that throws is reported once, never rethrown. */
+function logger(settings: Settings): Log {
+  let warned = false;
+  return (status, err, req, path) => {
+    if (status < 500 || settings.log === undefined) return;
+    try {
+      settings.log({ status, method: req.method ?? 'GET', path, err }, req);
+    } catch (failure) {
+      if (warned) return;
+      warned = true;
+      process.emitWarning(
+        `serverErrors(): the log function threw: ${String((failure as Error | undefined)?.message ?? failure)}`,
+        { code: 'SERVER_ERRORS_LOG' },
+      );
+    }
+  };
 }

@@ -138,8 +138,15 @@ function toUsageError(input: unknown, issues: readonly z.core.$ZodIssue[]): Erro
     const name = issue.path
       .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i ? '.' : ''}${String(key)}`))
       .join('');
+    // Array indexes read as `[]`, tuple positions (an index inside an index) stay.
     const pattern = issue.path
-      .map((key, i) => (typeof key === 'number' ? '[]' : `${i ? '.' : ''}${String(key)}`))
+      .map((key, i) =>
+        typeof key !== 'number'
+          ? `${i ? '.' : ''}${String(key)}`
+          : typeof issue.path[i - 1] === 'number'
+            ? `[${key}]`
+            : '[]',
+      )
       .join('');
     const received = at(input, issue.path);
     const outOfRange = typeof received === 'number' && NUMERIC.has(pattern);

@@ -25,7 +25,7 @@ export function formatRetryAfter(value: unknown, name = 'retryAfter'): string {
   if (typeof value === 'number') {
     const seconds = Math.ceil(value);
     // RFC 9110 §10.2.3: delay-seconds = 1*DIGIT, so no sign, no exponent, no fraction.
-    if (!(seconds >= 0 && seconds <= Number.MAX_SAFE_INTEGER)) {
+    if (!(value >= 0 && seconds <= Number.MAX_SAFE_INTEGER)) {
       throw usageError(
         RangeError,
         'ERR_SERVER_ERRORS_INVALID_RETRY_AFTER',

@@ -106,9 +106,10 @@ Object.defineProperty(ServerError.prototype, BRAND, { value: true });
  * each other's errors.
  */
 export function isServerError(value: unknown): value is ServerError {
-  if (value instanceof ServerError) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  // A Proxy can throw from its getPrototypeOf and get traps alike.
   try {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+    return value instanceof ServerError || (value as Record<symbol, unknown>)[BRAND] === true;
   } catch {
     return false;
   }

@@ -36,7 +36,11 @@ export function didYouMean(input: string, candidates: readonly string[]): string
       bestDistance = distance;
     }
   }
-  return bestDistance <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
+  if (best !== undefined && bestDistance <= Math.max(2, Math.floor(input.length / 3))) return best;
+  // A longer or shorter spelling of a name ("logger" for "log") is a likely slip too.
+  const lower = input.toLowerCase();
+  if (lower.length < 3) return undefined;
+  return candidates.find((c) => lower.startsWith(c.toLowerCase()) || c.toLowerCase().startsWith(lower));
 }
 
 function editDistance(a: string, b: string): number {
