@@ -1,0 +1,280 @@
+import { once } from 'node:events';
+import { createConnection, createServer } from 'node:net';
+
+import Boom from '@hapi/boom';
+import createError from 'http-errors';
+
+import { classify, isErrorStatus } from '../src/classify';
+import { BadGateway, GatewayTimeout, ServiceUnavailable } from '../src/errors';
+import { compileRules } from '../src/map-rules';
+import { ServerError } from '../src/server-error';
+
+const withCode = (code: string, extra: object = {}) =>
+  Object.assign(new Error(`failed: ${code}`), { code }, extra);
+
+describe('classify', () => {
+  it('passes our own errors through untouched', () => {
+    const error = new ServiceUnavailable(120);
+    expect(classify(error)).toBe(error);
+  });
+
+  it('reads an error of another copy of the package field by field', () => {
+    const foreign = Object.assign(new Error('x'), {
+      status: 503,
+      headers: { 'Retry-After': '5' },
+      detail: 'Back soon',
+      type: 'https://example.com/p',
+      instance: '/x',
+      extensions: { a: 1 },
+    });
+    Object.defineProperty(foreign, Symbol.for('server-errors.ServerError'), { value: true });
+    expect(classify(foreign)).toEqual({
+      status: 503,
+      headers: { 'Retry-After': '5' },
+      detail: 'Back soon',
+      type: 'https://example.com/p',
+      instance: '/x',
+      extensions: { a: 1 },
+    });
+  });
+
+  it('takes the status, headers and exposure of an http-errors error', () => {
+    expect(classify(createError(503, 'db down', { headers: { 'Retry-After': '30' } }))).toEqual({
+      status: 503,
+      headers: { 'Retry-After': '30' },
+      detail: undefined,
+    });
+    expect(classify(createError(404, 'No such order'))).toMatchObject({
+      status: 404,
+      detail: 'No such order',
+    });
+  });
+
+  it('never exposes the message of a 5xx, even when the error says expose', () => {
+    expect(classify(createError(500, 'password=hunter2', { expose: true })).detail).toBeUndefined();
+  });
+
+  it('keeps a 4xx message private when the error does not say expose', () => {
+    expect(classify(createError(400, 'internal hint', { expose: false })).detail).toBeUndefined();
+    expect(classify(Object.assign(new Error('internal hint'), { status: 400 })).detail).toBeUndefined();
+  });
+
+  it('uses statusCode when status is absent or not an error status', () => {
+    expect(classify({ statusCode: 502 }).status).toBe(502);
+    expect(classify({ status: 200, statusCode: 504 }).status).toBe(504);
+  });
+
+  it('lets an explicit status beat a code, as connect-timeout errors need', () => {
+    const timeout = createError(503, 'Response timeout', { code: 'ETIMEDOUT', timeout: 5000 });
+    expect(classify(timeout).status).toBe(503);
+  });
+
+  it('reads the status and headers of a Boom error, and its public 4xx message', () => {
+    const unavailable = Boom.serverUnavailable('db down');
+    unavailable.output.headers['Retry-After'] = '60';
+    expect(classify(unavailable)).toEqual({
+      status: 503,
+      headers: { 'Retry-After': '60' },
+      detail: undefined,
+    });
+    expect(classify(Boom.notFound('No such order'))).toMatchObject({ status: 404, detail: 'No such order' });
+  });
+
+  it.each([
+    ['ENOSPC', 507],
+    ['EDQUOT', 507],
+    ['ECONNREFUSED', 502],
+    ['ECONNRESET', 502],
+    ['EPIPE', 502],
+    ['ENOTFOUND', 502],
+    ['EAI_AGAIN', 502],
+    ['ETIMEDOUT', 504],
+  ])('turns the system code %s into %i', (code, status) => {
+    expect(classify(withCode(code))).toEqual({ status });
+  });
+
+  it('turns a real refused connection into a 502', async () => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    server.close();
+    await once(server, 'close');
+    const socket = createConnection(port, '127.0.0.1');
+    const [error] = await once(socket, 'error').catch((e: unknown) => [e]);
+    expect((error as { code: string }).code).toBe('ECONNREFUSED');
+    expect(classify(error).status).toBe(502);
+  });
+
+  it("turns AbortSignal.timeout()'s TimeoutError into a 504", async () => {
+    const signal = AbortSignal.timeout(1);
+    await once(signal, 'abort');
+    expect((signal.reason as Error).name).toBe('TimeoutError');
+    expect(classify(signal.reason).status).toBe(504);
+  });
+
+  it('does not take a plain AbortError for a timeout', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    expect(classify(controller.signal.reason).status).toBe(500);
+  });
+
+  it.each([
+    ['a plain Error', new Error('x')],
+    ['a string', 'boom'],
+    ['a number', 503],
+    ['null', null],
+    ['undefined', undefined],
+    ['a plain object', { message: 'x' }],
+    ['a symbol', Symbol('x')],
+    ['a status above 599', { status: 600 }],
+    ['a status below 400', { status: 302 }],
+    ['a fractional status', { status: 503.5 }],
+    ['a status string', { status: '503' }],
+    ['an unknown code', withCode('E_SOMETHING')],
+    ['a code that names an Object.prototype key', withCode('constructor')],
+    ['a Boom-like object without a valid status', { isBoom: true, output: { statusCode: 200 } }],
+  ])('turns %s into a 500', (_name, thrown) => {
+    expect(classify(thrown)).toEqual({ status: 500 });
+  });
+
+  it('falls back to the code when the explicit status is out of range', () => {
+    expect(classify(withCode('ECONNRESET', { status: 200 })).status).toBe(502);
+  });
+
+  it('survives getters and Proxies that throw', () => {
+    const getters = Object.defineProperty(new Error('x'), 'status', {
+      get() {
+        throw new Error('getter');
+      },
+    });
+    const proxy = new Proxy(new Error('x'), {
+      get() {
+        throw new Error('trap');
+      },
+      getPrototypeOf() {
+        throw new Error('trap');
+      },
+      has() {
+        throw new Error('trap');
+      },
+    });
+    expect(classify(getters).status).toBe(500);
+    expect(classify(proxy).status).toBe(500);
+  });
+
+  it('keeps the best status known when only other members throw', () => {
+    const error = Object.defineProperty(createError(503), 'headers', {
+      get() {
+        throw new Error('getter');
+      },
+    });
+    expect(classify(error).status).toBe(503);
+  });
+});
+
+describe('classify with map rules', () => {
+  class DatabaseDown extends Error {}
+  const isUpstreamTimeout = (err: unknown) => (err as { upstream?: string }).upstream === 'timeout';
+
+  const rules = compileRules([
+    [DatabaseDown, 503],
+    ['ECONNABORTED', 502],
+    [isUpstreamTimeout, (e) => new GatewayTimeout({ cause: e, detail: 'The upstream took too long.' })],
+    ['E_CLASS_TARGET', BadGateway],
+  ]);
+
+  it('tries the rules before anything else', () => {
+    expect(classify(new DatabaseDown(), rules)).toEqual({ status: 503 });
+    expect(classify(withCode('ECONNABORTED', { status: 400 }), rules).status).toBe(502);
+  });
+
+  it('builds the target of a predicate rule with the thrown value as cause', () => {
+    const thrown = { upstream: 'timeout' };
+    const classified = classify(thrown, rules);
+    expect(classified).toBeInstanceOf(GatewayTimeout);
+    expect((classified as GatewayTimeout).cause).toBe(thrown);
+    expect(classified.detail).toBe('The upstream took too long.');
+  });
+
+  it('builds a class target with the thrown value as its cause', () => {
+    const thrown = withCode('E_CLASS_TARGET');
+    const classified = classify(thrown, rules);
+    expect(classified).toBeInstanceOf(BadGateway);
+    expect((classified as BadGateway).cause).toBe(thrown);
+  });
+
+  it('falls through to the built-in classification when no rule matches', () => {
+    expect(classify(withCode('ECONNREFUSED'), rules).status).toBe(502);
+  });
+
+  it('takes the first matching rule', () => {
+    const first = compileRules([
+      ['E_X', 501],
+      ['E_X', 502],
+    ]);
+    expect(classify(withCode('E_X'), first).status).toBe(501);
+  });
+
+  it('skips a predicate that throws, warning once', () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const broken = compileRules([
+      [
+        () => {
+          throw new Error('bad predicate');
+        },
+        503,
+      ],
+    ]);
+    expect(classify(withCode('ECONNRESET'), broken).status).toBe(502);
+    expect(classify(withCode('ECONNRESET'), broken).status).toBe(502);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/map rule 0 failed: its matcher threw \(bad predicate\)/);
+    warn.mockRestore();
+  });
+
+  it('answers 500 when a target factory returns something else than a ServerError', () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const broken = compileRules([[() => true, (() => new Error('not ours')) as never]]);
+    expect(classify(new Error('x'), broken)).toEqual({ status: 500 });
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/did not return a ServerError/);
+    warn.mockRestore();
+  });
+
+  it('answers 500 when a target factory throws', () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const broken = compileRules([
+      [
+        () => true,
+        () => {
+          throw new Error('factory');
+        },
+      ],
+    ]);
+    expect(classify(new Error('x'), broken)).toEqual({ status: 500 });
+    expect(warn).toHaveBeenCalledTimes(1);
+    warn.mockRestore();
+  });
+
+  it('only counts a predicate that returns true, not a truthy promise', () => {
+    const asyncRule = compileRules([[(async () => true) as never, 503]]);
+    expect(classify(new Error('x'), asyncRule).status).toBe(500);
+  });
+
+  it('accepts a ServerError subclass of the user as class target', () => {
+    class Overloaded extends ServiceUnavailable {
+      constructor(options?: { cause?: unknown }) {
+        super(30, options);
+      }
+    }
+    const classified = classify(new DatabaseDown(), compileRules([[DatabaseDown, Overloaded]]));
+    expect(classified).toBeInstanceOf(Overloaded);
+    expect(classified.headers).toEqual({ 'Retry-After': '30' });
+    expect(classified).toBeInstanceOf(ServerError);
+  });
+});
+
+describe('isErrorStatus', () => {
+  it.each([400, 451, 500, 599])('accepts %i', (status) => expect(isErrorStatus(status)).toBe(true));
+  it.each([399, 600, 500.5, '500', NaN])('rejects %p', (status) => expect(isErrorStatus(status)).toBe(false));
+});

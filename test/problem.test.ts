@@ -1,0 +1,135 @@
+import { BadGateway, NetworkReadTimeout, ServiceUnavailable } from '../src/errors';
+import { describe as describeProblem, serialize } from '../src/problem';
+import { statusPlanner } from '../src/status-plan';
+
+const plan = statusPlanner('spec');
+
+describe('describe', () => {
+  it('builds type, title, status, detail and instance in that order', () => {
+    const problem = describeProblem(
+      new ServiceUnavailable(120, { detail: 'Back soon' }),
+      plan(503),
+      '/orders',
+    );
+    expect(Object.keys(problem)).toEqual(['type', 'title', 'status', 'detail', 'instance']);
+    expect(problem).toEqual({
+      type: 'https://www.rfc-editor.org/rfc/rfc9110.html#section-15.6.4',
+      title: 'Service Unavailable',
+      status: 503,
+      detail: 'Back soon',
+      instance: '/orders',
+    });
+  });
+
+  it('leaves detail out when the error has none public', () => {
+    expect(describeProblem({ status: 500 }, plan(500), '/')).not.toHaveProperty('detail');
+  });
+
+  it("prefers the error's own type and instance", () => {
+    const error = new BadGateway({ type: 'https://example.com/problems/upstream', instance: 'urn:uuid:1' });
+    expect(describeProblem(error, plan(502), '/path')).toMatchObject({
+      type: 'https://example.com/problems/upstream',
+      instance: 'urn:uuid:1',
+    });
+  });
+
+  it('uses about:blank for 598 and 599, which no RFC defines', () => {
+    expect(describeProblem(new NetworkReadTimeout(), plan(598), '/').type).toBe('about:blank');
+    expect(plan(599).type).toBe('about:blank');
+  });
+
+  it('uses about:blank everywhere under that scheme', () => {
+    const blank = statusPlanner('about:blank');
+    expect(blank(503)).toMatchObject({ type: 'about:blank', title: 'Service Unavailable' });
+    expect(blank(404).type).toBe('about:blank');
+  });
+
+  it('links a 4xx to its RFC 9110 section and other 4xx to about:blank', () => {
+    expect(plan(404)).toMatchObject({
+      title: 'Not Found',
+      type: 'https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.5',
+    });
+    expect(plan(426).type).toBe('https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.22');
+    expect(plan(429)).toMatchObject({ title: 'Too Many Requests', type: 'about:blank' });
+  });
+
+  it('titles a status without a reason phrase by its class', () => {
+    expect(plan(599).title).toBe('Network Connect Timeout Error');
+    expect(plan(555).title).toBe('Server Error');
+    expect(plan(499).title).toBe('Client Error');
+    expect(plan(509).title).toBe('Bandwidth Limit Exceeded');
+  });
+
+  it('adds extensions after the standard members', () => {
+    const error = new BadGateway({ extensions: { upstream: 'payments', attempts: [1, 2] } });
+    const problem = describeProblem(error, plan(502), '/');
+    expect(Object.keys(problem)).toEqual(['type', 'title', 'status', 'instance', 'upstream', 'attempts']);
+    expect(problem.attempts).toEqual([1, 2]);
+  });
+
+  it('never lets extensions replace a standard member or reach a prototype', () => {
+    const hostile = {
+      status: 503,
+      extensions: JSON.parse(
+        '{"status":200,"type":"x","title":"x","detail":"x","instance":"x","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"prototype":1,"toJSON":1,"ok":1}',
+      ) as Record<string, unknown>,
+    };
+    const problem = describeProblem(hostile, plan(503), '/p');
+    expect(problem).toEqual({
+      type: plan(503).type,
+      title: 'Service Unavailable',
+      status: 503,
+      instance: '/p',
+      ok: 1,
+    });
+    expect(Object.getPrototypeOf(problem)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('drops all extensions when they cannot be read', () => {
+    const extensions = new Proxy(
+      { a: 1 },
+      {
+        get() {
+          throw new Error('trap');
+        },
+      },
+    );
+    expect(describeProblem({ status: 500, extensions }, plan(500), '/')).toEqual({
+      type: plan(500).type,
+      title: 'Internal Server Error',
+      status: 500,
+      instance: '/',
+    });
+  });
+});
+
+describe('serialize', () => {
+  const base = { type: 'about:blank', title: 'Bad Gateway', status: 502, instance: '/' };
+
+  it('writes JSON', () => {
+    expect(JSON.parse(serialize({ ...base, a: 1 }))).toEqual({ ...base, a: 1 });
+  });
+
+  it.each([
+    [
+      'a cycle',
+      (() => {
+        const cycle: Record<string, unknown> = {};
+        cycle.self = cycle;
+        return cycle;
+      })(),
+    ],
+    ['a BigInt', 10n],
+    [
+      'a throwing toJSON',
+      {
+        toJSON: () => {
+          throw new Error('toJSON');
+        },
+      },
+    ],
+  ])('drops the extensions when one holds %s', (_name, value) => {
+    expect(JSON.parse(serialize({ ...base, bad: value, good: 1 }))).toEqual(base);
+  });
+});
