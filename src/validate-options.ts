@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+import { showValue } from './show-value';
+import { didYouMean, usageError } from './usage-error';
+
+/** How to check the options of one factory (`serverErrors`, `maintenance`, …). */
+export interface OptionsSpec<Shape extends z.ZodRawShape> {
+  /** The factory's name, as the user wrote it: `"serverErrors"`. */
+  readonly name: string;
+  /** A strict object schema of the options. */
+  readonly schema: z.ZodObject<Shape>;
+  /** What each option must be, in words, by path (array indexes as `[]`, tuple positions as `[0]`). */
+  readonly expected: Readonly<Record<string, string>>;
+  /** The paths where a number is the right type, so a wrong number is out of range (a RangeError). */
+  readonly numeric?: ReadonlySet<string>;
+  /** Extra help for one received value, such as a class passed where an instance is needed. */
+  readonly hint?: (received: unknown, path: string) => string | undefined;
+}
+
+/** A function that checks for a value of any function type. */
+export const anyFunction = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function');
+
+function isRequest(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'method' in value &&
+    'headers' in value &&
+    ('socket' in value || 'url' in value)
+  );
+}
+
+function at(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
+  return value;
+}
+
+/**
+ * Checks a factory's options once, at start-up, and throws a `TypeError` or
+ * `RangeError` that names the option, shows what it received and says what it
+ * expected; an unknown option gets a "did you mean". `app.use(factory)` without
+ * the call is recognised by the request it receives, and explained.
+ */
+export function validateOptions<Shape extends z.ZodRawShape>(
+  spec: OptionsSpec<Shape>,
+  input: unknown,
+): z.infer<z.ZodObject<Shape>> {
+  if (isRequest(input)) {
+    throw usageError(
+      TypeError,
+      'ERR_SERVER_ERRORS_NOT_CALLED',
+      `${spec.name} received a request instead of options: it looks like you wrote app.use(${spec.name}). ` +
+        `Call it to get the middleware: app.use(${spec.name}()).`,
+    );
+  }
+  const result = spec.schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const known = Object.keys(spec.schema.shape);
+  const errors = result.error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => {
+        const hint = didYouMean(key, known);
+        return usageError(
+          TypeError,
+          'ERR_SERVER_ERRORS_UNKNOWN_OPTION',
+          `${spec.name}(): unknown option "${key}".${hint ? ` Did you mean "${hint}"?` : ''} Known options: ${known.join(', ')}.`,
+        );
+      });
+    }
+    const name = issue.path
+      .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i ? '.' : ''}${String(key)}`))
+      .join('');
+    // Array indexes read as `[]`, tuple positions (an index inside an index) stay.
+    const pattern = issue.path
+      .map((key, i) =>
+        typeof key !== 'number'
+          ? `${i ? '.' : ''}${String(key)}`
+          : typeof issue.path[i - 1] === 'number'
+            ? `[${key}]`
+            : '[]',
+      )
+      .join('');
+    const received = at(input, issue.path);
+    const outOfRange = typeof received === 'number' && (spec.numeric?.has(pattern) ?? false);
+    const hint = spec.hint?.(received, pattern);
+    const subject = name === '' ? 'the options' : `option "${name}"`;
+    return [
+      usageError(
+        outOfRange ? RangeError : TypeError,
+        name === '' ? 'ERR_SERVER_ERRORS_INVALID_OPTIONS' : 'ERR_SERVER_ERRORS_INVALID_OPTION',
+        `${spec.name}(): ${subject} must be ${spec.expected[pattern] ?? 'valid'}; received ${showValue(received)}.${hint ? ` ${hint}` : ''}`,
+      ),
+    ];
+  });
+  const [first] = errors;
+  if (first === undefined) {
+    throw usageError(TypeError, 'ERR_SERVER_ERRORS_INVALID_OPTIONS', `${spec.name}(): invalid options.`);
+  }
+  if (errors.length > 1) {
+    first.message += `\nAlso:\n${errors
+      .slice(1)
+      .map((error) => `- ${error.message}`)
+      .join('\n')}`;
+  }
+  throw first;
+}
