@@ -1,5 +1,6 @@
 import createError from 'http-errors';
 
+import { STANDARD_CODES, TIMEOUT } from './error-codes';
 import type { CompiledRule } from './map-rules';
 import { safeGet, safeInstanceOf } from './safe-get';
 import { isServerError, ServerError } from './server-error';
@@ -21,24 +22,11 @@ export interface Classified {
   readonly extensions?: Readonly<Record<string, unknown>> | undefined;
 }
 
-// Node system error codes with a clear server-error meaning. A Map, not an
-// object literal: `code` is attacker-shaped data and "constructor" must not hit
-// Object.prototype.
-const INSUFFICIENT_STORAGE: Classified = Object.freeze({ status: 507 });
-const BAD_GATEWAY: Classified = Object.freeze({ status: 502 });
-const GATEWAY_TIMEOUT: Classified = Object.freeze({ status: 504 });
 const INTERNAL: Classified = Object.freeze({ status: 500 });
 
-const SYSTEM_CODES: ReadonlyMap<string, Classified> = new Map([
-  ['ENOSPC', INSUFFICIENT_STORAGE],
-  ['EDQUOT', INSUFFICIENT_STORAGE],
-  ['ECONNREFUSED', BAD_GATEWAY],
-  ['ECONNRESET', BAD_GATEWAY],
-  ['EPIPE', BAD_GATEWAY],
-  ['ENOTFOUND', BAD_GATEWAY],
-  ['EAI_AGAIN', BAD_GATEWAY],
-  ['ETIMEDOUT', GATEWAY_TIMEOUT],
-]);
+// How far down a `cause` chain a code is looked for: fetch() wraps the socket
+// error once ("fetch failed" → ECONNREFUSED), libraries wrap it a few more times.
+const MAX_CAUSE_DEPTH = 5;
 
 /** Whether a value is an integer HTTP error status, 400–599. */
 export function isErrorStatus(value: unknown): value is number {
@@ -48,10 +36,15 @@ export function isErrorStatus(value: unknown): value is number {
 /**
  * Classifies anything thrown, in this order: the user's `map` rules; our own
  * errors; an explicit `status` (else `statusCode`, else a Boom `output`) in
- * 400–599; Node system error codes; `AbortSignal.timeout()`'s `TimeoutError`;
- * everything else is a 500. Never throws.
+ * 400–599; Node system and fetch error codes, on the error or down its `cause`
+ * chain; `AbortSignal.timeout()`'s `TimeoutError`; everything else is a 500.
+ * Never throws.
  */
-export function classify(thrown: unknown, rules: readonly CompiledRule[] = []): Classified {
+export function classify(
+  thrown: unknown,
+  rules: readonly CompiledRule[] = [],
+  codes: ReadonlyMap<string, Classified> = STANDARD_CODES,
+): Classified {
   for (const rule of rules) {
     const mapped = rule(thrown);
     if (mapped !== undefined) return mapped;
@@ -61,7 +54,7 @@ export function classify(thrown: unknown, rules: readonly CompiledRule[] = []): 
     return thrown as ServerError;
   }
   if (isServerError(thrown)) return fromOtherCopy(thrown);
-  return fromStatus(thrown) ?? fromCode(thrown) ?? INTERNAL;
+  return fromStatus(thrown) ?? fromCode(thrown, codes) ?? INTERNAL;
 }
 
 /** A ServerError of another installed copy of this package: read field by field, trusting nothing. */
@@ -114,13 +107,18 @@ function fromStatus(thrown: object): Classified | undefined {
   };
 }
 
-function fromCode(thrown: object): Classified | undefined {
-  const code = safeGet(thrown, 'code');
-  const classified = typeof code === 'string' ? SYSTEM_CODES.get(code) : undefined;
-  if (classified !== undefined) return classified;
-  // AbortSignal.timeout() rejects with a DOMException named TimeoutError. Matched
-  // by name: a DOMException from another realm (a vm, a test runner) fails instanceof.
-  if (safeGet(thrown, 'name') === 'TimeoutError') return GATEWAY_TIMEOUT;
+function fromCode(thrown: object, codes: ReadonlyMap<string, Classified>): Classified | undefined {
+  let current: unknown = thrown;
+  // The depth limit also ends a cause cycle.
+  for (let depth = 0; depth <= MAX_CAUSE_DEPTH && current !== undefined; depth++) {
+    const code = safeGet(current, 'code');
+    const classified = typeof code === 'string' ? codes.get(code) : undefined;
+    if (classified !== undefined) return classified;
+    // AbortSignal.timeout() rejects with a DOMException named TimeoutError. Matched
+    // by name: a DOMException from another realm (a vm, a test runner) fails instanceof.
+    if (safeGet(current, 'name') === 'TimeoutError') return TIMEOUT;
+    current = safeGet(current, 'cause');
+  }
   return undefined;
 }
 

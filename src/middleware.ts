@@ -48,7 +48,7 @@ function handle(
   res: ServerResponse,
   next: ((err?: unknown) => void) | undefined,
 ): void {
-  const classified = classify(thrown, settings.rules);
+  const classified = classify(thrown, settings.rules, settings.codes);
   const path = requestPath(req);
   if (res.headersSent) {
     // Too late for a problem response: Express's final handler closes the connection.

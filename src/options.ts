@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import type { Classified } from './classify';
+import { errorCodes, STANDARD_CODES } from './error-codes';
 import { type ErrorLogger, logToStderr } from './log';
 import { type CompiledRule, compileRules, type MapRule } from './map-rules';
 import { ServerError } from './server-error';
@@ -34,6 +36,13 @@ export interface ServerErrorsOptions {
    * for 598 and 599); `'about:blank'` always sends `about:blank`. Defaults to `'spec'`.
    */
   types?: TypeScheme;
+  /**
+   * Answer upstream read timeouts (fetch's `UND_ERR_HEADERS_TIMEOUT`,
+   * `UND_ERR_BODY_TIMEOUT`) with 598 and connect timeouts
+   * (`UND_ERR_CONNECT_TIMEOUT`) with 599, as some proxies do, instead of the
+   * standard 504. Defaults to `false`.
+   */
+  nonStandard?: boolean;
 }
 
 /** The options, checked and turned into what the request path reads. */
@@ -41,6 +50,7 @@ export interface Settings {
   readonly rules: readonly CompiledRule[];
   readonly log: ErrorLogger | undefined;
   readonly plan: (status: number) => StatusPlan;
+  readonly codes: ReadonlyMap<string, Classified>;
 }
 
 const schema = z.strictObject({
@@ -57,6 +67,7 @@ const schema = z.strictObject({
     .optional(),
   log: z.union([z.literal(false), anyFunction]).optional(),
   types: z.enum(['spec', 'about:blank']).optional(),
+  nonStandard: z.boolean().optional(),
 });
 
 const spec: OptionsSpec<typeof schema.shape> = {
@@ -71,6 +82,7 @@ const spec: OptionsSpec<typeof schema.shape> = {
       'a status from 500 to 599, an error class such as ServiceUnavailable, or a function (err) => ServerError',
     log: 'a function (record, req) => void, or false',
     types: '"spec" or "about:blank"',
+    nonStandard: 'a boolean',
   },
   numeric: new Set(['map[][1]']),
   hint: (received) =>
@@ -84,7 +96,7 @@ const spec: OptionsSpec<typeof schema.shape> = {
  * there, naming it), and precomputes what the request path reads.
  */
 export function parseOptions(options: unknown): Settings {
-  const { map = [], log, types = 'spec' } = validateOptions(spec, options);
+  const { map = [], log, types = 'spec', nonStandard = false } = validateOptions(spec, options);
   return {
     rules: compileRules(map as readonly MapRule[]),
     log:
@@ -92,5 +104,6 @@ export function parseOptions(options: unknown): Settings {
         ? undefined
         : ((log as ErrorLogger | undefined) ?? (process.env.NODE_ENV === 'test' ? undefined : logToStderr)),
     plan: statusPlanner(types),
+    codes: nonStandard ? errorCodes(true) : STANDARD_CODES,
   };
 }

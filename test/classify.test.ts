@@ -6,6 +6,7 @@ import createError from 'http-errors';
 
 import { classify, isErrorStatus } from '../src/classify';
 import { BadGateway, GatewayTimeout, ServiceUnavailable } from '../src/errors';
+import { errorCodes } from '../src/error-codes';
 import { compileRules } from '../src/map-rules';
 import { ServerError } from '../src/server-error';
 
@@ -136,6 +137,45 @@ describe('classify', () => {
     ['a Boom-like object without a valid status', { isBoom: true, output: { statusCode: 200 } }],
   ])('turns %s into a 500', (_name, thrown) => {
     expect(classify(thrown)).toEqual({ status: 500 });
+  });
+
+  it.each([
+    ['UND_ERR_SOCKET', 502, 502],
+    ['UND_ERR_CONNECT_TIMEOUT', 504, 599],
+    ['UND_ERR_HEADERS_TIMEOUT', 504, 598],
+    ['UND_ERR_BODY_TIMEOUT', 504, 598],
+    ['ETIMEDOUT', 504, 504],
+  ])('turns the fetch code %s into %i, or %i with the non-standard codes', (code, standard, nonStandard) => {
+    const fetchFailed = new TypeError('fetch failed', { cause: withCode(code) });
+    expect(classify(fetchFailed).status).toBe(standard);
+    expect(classify(fetchFailed, [], errorCodes(true)).status).toBe(nonStandard);
+  });
+
+  it('finds a code down a cause chain, but not endlessly', () => {
+    const deep = new Error('outer', { cause: new Error('middle', { cause: withCode('ECONNREFUSED') }) });
+    expect(classify(deep).status).toBe(502);
+    let tooDeep: Error = withCode('ECONNREFUSED');
+    for (let i = 0; i < 6; i++) tooDeep = new Error(`wrap ${i}`, { cause: tooDeep });
+    expect(classify(tooDeep).status).toBe(500);
+    const a: { cause?: unknown } = {};
+    const b = { cause: a };
+    a.cause = b;
+    expect(classify(a).status).toBe(500);
+  });
+
+  it('turns a real refused fetch into a 502', async () => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    server.close();
+    await once(server, 'close');
+    const error = await fetch(`http://127.0.0.1:${port}/`).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toBe('fetch failed');
+    expect(classify(error).status).toBe(502);
   });
 
   it('falls back to the code when the explicit status is out of range', () => {

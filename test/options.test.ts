@@ -17,6 +17,7 @@ describe('serverErrors options', () => {
         ],
         log: false,
         types: 'about:blank',
+        nonStandard: true,
       }),
     ).not.toThrow();
   });
@@ -42,7 +43,7 @@ describe('serverErrors options', () => {
       { retryAfter: 5 },
       TypeError,
       'ERR_SERVER_ERRORS_UNKNOWN_OPTION',
-      /unknown option "retryAfter"\. Known options: map, log, types\./,
+      /unknown option "retryAfter"\. Known options: map, log, types, nonStandard\./,
     ],
     [
       'strict',
@@ -94,6 +95,12 @@ describe('serverErrors options', () => {
       TypeError,
       'ERR_SERVER_ERRORS_INVALID_OPTION',
       /option "types" must be "spec" or "about:blank"; received "rfc"/,
+    ],
+    [
+      { nonStandard: 'yes' },
+      TypeError,
+      'ERR_SERVER_ERRORS_INVALID_OPTION',
+      /option "nonStandard" must be a boolean; received "yes"/,
     ],
   ])('refuses %p at start-up with a %p', (options, Kind, code, message) => {
     const error = caught(() => serverErrors(options as never));
