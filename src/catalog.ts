@@ -22,6 +22,8 @@ export interface CatalogEntry {
   readonly title: string;
   /** The name of the error class that raises this status. */
   readonly className: string;
+  /** The title in kebab case, the last segment of the `typeBase` URL: `"service-unavailable"`. */
+  readonly slug: string;
   /** One short paragraph for humans. */
   readonly description: string;
   /** `undefined` for the codes no RFC defines (598, 599). */
@@ -54,7 +56,7 @@ function rfc(number: number, section: string, rfcStatus?: Definition['rfcStatus'
   };
 }
 
-const entries: readonly CatalogEntry[] = [
+const entries: ReadonlyArray<Omit<CatalogEntry, 'slug'>> = [
   {
     status: 500,
     title: 'Internal Server Error',
@@ -211,10 +213,12 @@ export type CatalogStatus = 500 | 501 | 502 | 503 | 504 | 505 | 506 | 507 | 508 
  * catalog[503].title // "Service Unavailable"
  */
 export const catalog: Readonly<Record<CatalogStatus, CatalogEntry>> = Object.freeze(
-  Object.fromEntries(entries.map((entry) => [entry.status, Object.freeze(entry)])) as Record<
-    CatalogStatus,
-    CatalogEntry
-  >,
+  Object.fromEntries(
+    entries.map((entry) => [
+      entry.status,
+      Object.freeze({ ...entry, slug: entry.title.toLowerCase().replaceAll(' ', '-') }),
+    ]),
+  ) as Record<CatalogStatus, CatalogEntry>,
 );
 
 /**

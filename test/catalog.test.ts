@@ -83,6 +83,12 @@ describe('catalog', () => {
     expect(lookupStatus('constructor' as unknown as number)).toBeUndefined();
   });
 
+  it('gives every code a URL slug made of its title', () => {
+    expect(catalog[503].slug).toBe('service-unavailable');
+    expect(catalog[505].slug).toBe('http-version-not-supported');
+    for (const entry of Object.values(catalog)) expect(entry.slug).toMatch(/^[a-z]+(?:-[a-z]+)+$/);
+  });
+
   it('cannot be changed at run time', () => {
     expect(Object.isFrozen(catalog)).toBe(true);
     expect(Object.isFrozen(catalog[503])).toBe(true);
