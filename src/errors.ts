@@ -55,7 +55,7 @@ function checkLoginUrl(loginUrl: unknown): string | undefined {
   // same-site path, never `javascript:` or `data:`.
   const ok =
     typeof loginUrl === 'string' &&
-    ((/^https?:\/\//i.test(loginUrl) && URL.canParse(loginUrl)) || /^\/(?!\/)/.test(loginUrl)) &&
+    ((/^https?:\/\//i.test(loginUrl) && URL.canParse(loginUrl)) || /^\/(?![/\\])/.test(loginUrl)) &&
     !/[\s<>"]/.test(loginUrl);
   if (!ok) {
     throw usageError(

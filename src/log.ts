@@ -8,6 +8,8 @@ export interface ErrorLogRecord {
   readonly method: string;
   /** The request path, without the query string (it may hold tokens). */
   readonly path: string;
+  /** The problem's `traceId`, so the log line and the response can be matched; absent when turned off. */
+  readonly traceId?: string;
   /** What was thrown, as thrown. */
   readonly err: unknown;
 }

@@ -1,11 +1,15 @@
+import type { IncomingMessage } from 'node:http';
+
 import { z } from 'zod';
 
 import type { Classified } from './classify';
 import { errorCodes, STANDARD_CODES } from './error-codes';
 import { type ErrorLogger, logToStderr } from './log';
 import { type CompiledRule, compileRules, type MapRule } from './map-rules';
+import type { Problem } from './problem';
 import { ServerError } from './server-error';
 import { type StatusPlan, statusPlanner, type TypeScheme } from './status-plan';
+import { defaultTraceId } from './trace-id';
 import { anyFunction, type OptionsSpec, validateOptions } from './validate-options';
 
 /** The options of {@link serverErrors}. */
@@ -43,7 +47,55 @@ export interface ServerErrorsOptions {
    * standard 504. Defaults to `false`.
    */
   nonStandard?: boolean;
+  /**
+   * Make `type` a URL under your own site for the catalog statuses:
+   * `typeBase + slug`, e.g. `https://api.example.com/problems/service-unavailable`.
+   * Serve the pages there with {@link problemDocs}, so every `type` a client
+   * receives leads to documentation (RFC 9457 §3.1.1). Defaults to none.
+   *
+   * @example
+   * app.use('/problems', problemDocs());
+   * app.use(serverErrors({ typeBase: 'https://api.example.com/problems/' }));
+   */
+  typeBase?: string;
+  /**
+   * Add the internal message, the stack and the `cause` chain to every problem
+   * (as `message`, `stack` and `causes` members, and on the HTML page), for
+   * development only. Defaults to `true` only when `NODE_ENV` is `development`;
+   * turning it on in production prints a warning at start-up.
+   */
+  debug?: boolean;
+  /**
+   * Where the `traceId` member of every problem (and of the log record) comes
+   * from. Defaults to the trace-id of a valid W3C `traceparent` header, else a
+   * sane `X-Request-Id`, else a new random id; a function overrides it (when it
+   * returns a string); `false` leaves `traceId` out.
+   *
+   * @example
+   * serverErrors({ traceId: (req) => req.headers['x-amzn-trace-id'] as string | undefined })
+   */
+  traceId?: ((req: IncomingMessage) => string | undefined) | false;
+  /**
+   * Change the problem before it is written, as ASP.NET Core's
+   * CustomizeProblemDetails does: mutate it or return a new one. It cannot change
+   * `status` or reach a prototype; if it throws, the problem goes out uncustomized
+   * and the failure is reported. Defaults to none.
+   *
+   * @example
+   * serverErrors({ customize: (problem, { req }) => { problem.tenant = req.headers['x-tenant']; } })
+   */
+  customize?: Customize;
 }
+
+/** What {@link ServerErrorsOptions.customize} receives besides the problem. */
+export interface CustomizeContext {
+  /** What was thrown. */
+  readonly err: unknown;
+  readonly req: IncomingMessage;
+}
+
+/** Changes a problem before it is written; see {@link ServerErrorsOptions.customize}. */
+export type Customize = (problem: Problem, context: CustomizeContext) => Problem | void;
 
 /** The options, checked and turned into what the request path reads. */
 export interface Settings {
@@ -51,6 +103,9 @@ export interface Settings {
   readonly log: ErrorLogger | undefined;
   readonly plan: (status: number) => StatusPlan;
   readonly codes: ReadonlyMap<string, Classified>;
+  readonly debug: boolean;
+  readonly traceId: ((req: IncomingMessage) => string) | undefined;
+  readonly customize: Customize | undefined;
 }
 
 const schema = z.strictObject({
@@ -68,6 +123,13 @@ const schema = z.strictObject({
   log: z.union([z.literal(false), anyFunction]).optional(),
   types: z.enum(['spec', 'about:blank']).optional(),
   nonStandard: z.boolean().optional(),
+  typeBase: z
+    .string()
+    .refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value))
+    .optional(),
+  debug: z.boolean().optional(),
+  traceId: z.union([z.literal(false), anyFunction]).optional(),
+  customize: anyFunction.optional(),
 });
 
 const spec: OptionsSpec<typeof schema.shape> = {
@@ -83,6 +145,10 @@ const spec: OptionsSpec<typeof schema.shape> = {
     log: 'a function (record, req) => void, or false',
     types: '"spec" or "about:blank"',
     nonStandard: 'a boolean',
+    typeBase: 'an absolute http(s) URL such as "https://api.example.com/problems/"',
+    debug: 'a boolean',
+    traceId: 'a function (req) => string | undefined, or false',
+    customize: 'a function (problem, { err, req }) => void',
   },
   numeric: new Set(['map[][1]']),
   hint: (received) =>
@@ -96,14 +162,52 @@ const spec: OptionsSpec<typeof schema.shape> = {
  * there, naming it), and precomputes what the request path reads.
  */
 export function parseOptions(options: unknown): Settings {
-  const { map = [], log, types = 'spec', nonStandard = false } = validateOptions(spec, options);
+  const {
+    map = [],
+    log,
+    types = 'spec',
+    nonStandard = false,
+    typeBase,
+    debug = process.env.NODE_ENV === 'development',
+    traceId,
+    customize,
+  } = validateOptions(spec, options);
+  if (debug && process.env.NODE_ENV === 'production') warnDebugInProduction();
   return {
     rules: compileRules(map as readonly MapRule[]),
     log:
       log === false
         ? undefined
         : ((log as ErrorLogger | undefined) ?? (process.env.NODE_ENV === 'test' ? undefined : logToStderr)),
-    plan: statusPlanner(types),
+    plan: statusPlanner(types, typeBase),
     codes: nonStandard ? errorCodes(true) : STANDARD_CODES,
+    debug,
+    traceId: traceId === false ? undefined : traceId === undefined ? defaultTraceId : userTraceId(traceId),
+    customize: customize as Customize | undefined,
   };
+}
+
+/** A user's trace id function, falling back to the default when it gives no usable id. */
+function userTraceId(fn: (...args: never[]) => unknown): (req: IncomingMessage) => string {
+  const own = fn as (req: IncomingMessage) => unknown;
+  return (req) => {
+    let id: unknown;
+    try {
+      id = own(req);
+    } catch {
+      // A failing trace id function must not cost the response its id.
+    }
+    return typeof id === 'string' && id !== '' ? id : defaultTraceId(req);
+  };
+}
+
+let warnedDebug = false;
+
+function warnDebugInProduction(): void {
+  if (warnedDebug) return;
+  warnedDebug = true;
+  process.emitWarning(
+    'serverErrors(): debug is on while NODE_ENV is "production": every problem body shows internal messages, stacks and causes.',
+    { code: 'SERVER_ERRORS_DEBUG_IN_PRODUCTION' },
+  );
 }

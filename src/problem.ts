@@ -1,5 +1,6 @@
 import type { Classified } from './classify';
-import { isExtensionKey } from './server-error';
+import type { DebugInfo } from './render';
+import { isExtensionKey, isMemberKey } from './server-error';
 import type { StatusPlan } from './status-plan';
 
 /** An RFC 9457 problem details object, as sent in the body. */
@@ -17,6 +18,8 @@ export interface Problem {
   /** Extension members. */
   [member: string]: unknown;
 }
+
+const STRING_MEMBERS = ['type', 'title', 'detail', 'instance'];
 
 /**
  * Builds the problem for a classified error: the catalog's title and type, the
@@ -58,4 +61,33 @@ export function serialize(problem: Problem): string {
     const { type, title, status, detail, instance } = problem;
     return JSON.stringify({ type, title, status, detail, instance });
   }
+}
+
+/**
+ * Adds the `debug` diagnostics as members. A member the error already set wins:
+ * diagnostics are for the developer, and must not hide what the client reads.
+ */
+export function withDiagnostics(problem: Problem, debug: DebugInfo): Problem {
+  if (!('message' in problem)) problem.message = debug.message;
+  if (!('stack' in problem) && debug.stack !== undefined) problem.stack = debug.stack;
+  if (!('causes' in problem) && debug.causes.length > 0) problem.causes = debug.causes;
+  return problem;
+}
+
+/**
+ * What a `customize` hook produced, made safe to send: a plain copy of its own
+ * members without prototype keys, `status` forced back to the HTTP status
+ * (RFC 9457 §3.1.2), `type` and `title` restored when no longer strings, and
+ * `detail` and `instance` dropped when no longer strings.
+ */
+export function enforceInvariants(candidate: unknown, plan: StatusPlan, original: Problem): Problem {
+  const source = typeof candidate === 'object' && candidate !== null ? candidate : original;
+  const problem: Problem = { type: plan.type, title: plan.title, status: plan.status };
+  for (const key of Object.keys(source)) {
+    if (key === 'status' || !isMemberKey(key)) continue;
+    const value = (source as Record<string, unknown>)[key];
+    if (STRING_MEMBERS.includes(key) && typeof value !== 'string') continue;
+    problem[key] = value;
+  }
+  return problem;
 }

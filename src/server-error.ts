@@ -42,7 +42,12 @@ const NO_HEADERS: Readonly<Record<string, HeaderValue>> = Object.freeze({});
  * standard members (RFC 9457 §3.1) and not one that reaches a prototype.
  */
 export function isExtensionKey(key: string): boolean {
-  return !PROBLEM_MEMBERS.includes(key) && !PROTOTYPE_KEYS.includes(key) && !SERIALISER_KEYS.includes(key);
+  return !PROBLEM_MEMBERS.includes(key) && isMemberKey(key);
+}
+
+/** Whether a key may be a member of a problem at all: not one that reaches a prototype or hijacks JSON. */
+export function isMemberKey(key: string): boolean {
+  return !PROTOTYPE_KEYS.includes(key) && !SERIALISER_KEYS.includes(key);
 }
 
 /**

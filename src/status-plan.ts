@@ -35,11 +35,17 @@ function specUrl(status: number): string | undefined {
   return entry === undefined ? clientErrorSpecUrl(status) : entry.definition?.url;
 }
 
-function plan(status: number, scheme: TypeScheme): StatusPlan {
+function typeOf(status: number, scheme: TypeScheme, base: string | undefined): string {
+  const slug = lookupStatus(status)?.slug;
+  if (base !== undefined && slug !== undefined) return `${base.endsWith('/') ? base : `${base}/`}${slug}`;
+  return (scheme === 'spec' ? specUrl(status) : undefined) ?? 'about:blank';
+}
+
+function plan(status: number, scheme: TypeScheme, base: string | undefined): StatusPlan {
   return Object.freeze({
     status,
     title: title(status),
-    type: (scheme === 'spec' ? specUrl(status) : undefined) ?? 'about:blank',
+    type: typeOf(status, scheme, base),
     noStore: lookupStatus(status)?.noStore ?? false,
   });
 }
@@ -47,14 +53,15 @@ function plan(status: number, scheme: TypeScheme): StatusPlan {
 /**
  * Returns the plan lookup for one middleware: catalog statuses are planned at
  * start-up, any other 4xx/5xx status the first time it is seen (at most 200).
+ * With a `typeBase`, catalog statuses link to `typeBase + slug`.
  */
-export function statusPlanner(scheme: TypeScheme): (status: number) => StatusPlan {
+export function statusPlanner(scheme: TypeScheme, typeBase?: string): (status: number) => StatusPlan {
   const plans = new Map<number, StatusPlan>();
-  for (const entry of Object.values(catalog)) plans.set(entry.status, plan(entry.status, scheme));
+  for (const entry of Object.values(catalog)) plans.set(entry.status, plan(entry.status, scheme, typeBase));
   return (status) => {
     let found = plans.get(status);
     if (found === undefined) {
-      found = plan(status, scheme);
+      found = plan(status, scheme, typeBase);
       plans.set(status, found);
     }
     return found;

@@ -64,7 +64,7 @@ export function validateOptions<Shape extends z.ZodRawShape>(
         return usageError(
           TypeError,
           'ERR_SERVER_ERRORS_UNKNOWN_OPTION',
-          `${spec.name}(): unknown option "${key}".${hint ? ` Did you mean "${hint}"?` : ''} Known options: ${known.join(', ')}.`,
+          `${spec.name}(): unknown option "${key}".${hint ? ` Did you mean "${hint}"?` : ''} ${known.length ? `Known options: ${known.join(', ')}.` : 'It takes no options.'}`,
         );
       });
     }
@@ -82,7 +82,9 @@ export function validateOptions<Shape extends z.ZodRawShape>(
       )
       .join('');
     const received = at(input, issue.path);
-    const outOfRange = typeof received === 'number' && (spec.numeric?.has(pattern) ?? false);
+    // A Date refused by a schema is an invalid one: a value out of range, like NaN.
+    const outOfRange =
+      received instanceof Date || (typeof received === 'number' && (spec.numeric?.has(pattern) ?? false));
     const hint = spec.hint?.(received, pattern);
     const subject = name === '' ? 'the options' : `option "${name}"`;
     return [

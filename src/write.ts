@@ -1,33 +1,47 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import vary from 'vary';
+
+import type { Format } from './formats';
 import { isHeaderName, OWN_HEADERS, STALE_HEADERS, toHeaderValue } from './headers';
+import type { Problem } from './problem';
+import type { DebugInfo } from './render';
 import { isRetryAfterValue } from './retry-after';
 import type { StatusPlan } from './status-plan';
 
-export const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
-
 /**
- * Writes the problem response. The only step that touches `res`, and only
- * through `node:http` members, so it serves Express 4 and 5, Connect and a bare
- * `http.createServer` alike.
+ * Writes the problem response in the negotiated format. The only step that
+ * touches `res`, and only through `node:http` members, so it serves Express 4
+ * and 5, Connect and a bare `http.createServer` alike.
  */
 export function write(
   req: IncomingMessage,
   res: ServerResponse,
   plan: StatusPlan,
   errorHeaders: unknown,
-  body: string,
+  format: Format,
+  problem: Problem,
+  debug: DebugInfo | undefined,
 ): void {
   for (const name of STALE_HEADERS) res.removeHeader(name);
   res.statusCode = plan.status;
   // Node knows no reason phrase for 598 and 599; the catalog does.
   res.statusMessage = plan.title;
   setErrorHeaders(res, errorHeaders);
+  const retryAfter = res.getHeader('retry-after');
   // RFC 6585 §6: a 511 MUST NOT be stored. A 503, or any answer that says when
   // to come back, must not be served from a cache after that moment passes.
-  if (plan.noStore || res.hasHeader('retry-after')) res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Content-Type', PROBLEM_JSON);
+  if (plan.noStore || retryAfter !== undefined) res.setHeader('Cache-Control', 'no-store');
+  // The body depends on Accept, so caches must key on it (RFC 9110 §12.5.5).
+  vary(res, 'Accept');
+  res.setHeader('Content-Type', format.contentType);
+  for (const [name, value] of format.headers) res.setHeader(name, value);
   res.setHeader('X-Content-Type-Options', 'nosniff');
+  const body = format.render({
+    problem,
+    retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
+    debug,
+  });
   res.setHeader('Content-Length', Buffer.byteLength(body));
   drainRequest(req);
   // RFC 9110 §9.3.2: HEAD gets the same headers and no content.

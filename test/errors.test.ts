@@ -147,13 +147,18 @@ describe('NetworkAuthenticationRequired', () => {
     expect(error.extensions).toEqual({ venue: 'Gate 12', loginUrl: '/login' });
   });
 
-  it.each(['javascript:alert(1)', 'data:text/html,x', '//evil.example/login', 'login', 'https://a b', 42])(
-    'refuses the login URL %p at construction',
-    (loginUrl) => {
-      const error = caught(() => new NetworkAuthenticationRequired({ loginUrl: loginUrl as string }));
-      expect(error).toBeInstanceOf(TypeError);
-      expect(error.message).toContain('loginUrl');
-      expect(error.message).toContain(JSON.stringify(loginUrl));
-    },
-  );
+  it.each([
+    'javascript:alert(1)',
+    'data:text/html,x',
+    '//evil.example/login',
+    '/\\evil.example',
+    'login',
+    'https://a b',
+    42,
+  ])('refuses the login URL %p at construction', (loginUrl) => {
+    const error = caught(() => new NetworkAuthenticationRequired({ loginUrl: loginUrl as string }));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toContain('loginUrl');
+    expect(error.message).toContain(JSON.stringify(loginUrl));
+  });
 });

@@ -13,6 +13,7 @@ import {
   NotImplemented,
   ServiceUnavailable,
 } from '../src/errors';
+import { maintenance } from '../src/maintenance';
 import { serverErrors } from '../src/middleware';
 import type { ServerErrorsOptions } from '../src/options';
 import { expressVersions, throwing } from './helpers/apps';
@@ -47,6 +48,7 @@ describe.each(expressVersions)('serverErrors() on %s', (_version, express) => {
         title: entry.title,
         status,
         instance: '/fail',
+        traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
       });
     });
 
@@ -527,7 +529,12 @@ describe.each(expressVersions)('serverErrors() on %s', (_version, express) => {
       );
       await request(app).get('/503?secret=1');
       await request(app).get('/404');
-      expect(calls).toEqual([[{ status: 503, method: 'GET', path: '/503', err: thrown }, '/503?secret=1']]);
+      expect(calls).toEqual([
+        [
+          { status: 503, method: 'GET', path: '/503', traceId: expect.any(String), err: thrown },
+          '/503?secret=1',
+        ],
+      ]);
     });
 
     it('writes one line with status, method, path and the stack to stderr by default', async () => {
@@ -544,6 +551,37 @@ describe.each(expressVersions)('serverErrors() on %s', (_version, express) => {
         write.mockRestore();
         process.env.NODE_ENV = env;
       }
+    });
+
+    it("does not log a guard's deliberate refusal", async () => {
+      const records: unknown[] = [];
+      const app = express();
+      app.use(maintenance({ retryAfter: 60 }));
+      app.use(serverErrors({ log: (record) => records.push(record) }));
+      const res = await request(app).get('/');
+      expect(res.status).toBe(503);
+      expect(records).toEqual([]);
+    });
+
+    it('logs a failure once per response, even when the error comes back after its answer', async () => {
+      const records: unknown[] = [];
+      const thrown = new GatewayTimeout();
+      const app = express();
+      app.get('/', (_req, res, next) => {
+        next(thrown);
+        // A route that learns of the failure late and passes it on again.
+        setImmediate(() => next(thrown));
+        res.on('finish', () => undefined);
+      });
+      app.use(serverErrors({ log: (record) => records.push(record.status) }));
+      const agent = request.agent(app);
+      expect((await agent.get('/')).status).toBe(504);
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(records).toEqual([504]);
+      expect((await agent.get('/')).status).toBe(504);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(records).toEqual([504, 504]);
     });
 
     it('survives a log function that throws', async () => {

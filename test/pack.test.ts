@@ -104,6 +104,7 @@ describe('the packed package', () => {
         status: 503,
         detail: 'Back soon.',
         instance: '/fail',
+        traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
       },
       httpError: true,
     });

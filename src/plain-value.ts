@@ -1,0 +1,121 @@
+/** A value every body format can render: what JSON can hold, with no cycles and a bounded size. */
+export type PlainValue = string | number | boolean | null | PlainValue[] | PlainObject;
+
+/** A plain object; it has no prototype, so a `__proto__` member is just a member. */
+export interface PlainObject {
+  [member: string]: PlainValue;
+}
+
+// Extensions are the user's data and can be anything. These bounds keep one
+// render small and fast whatever it holds, and under V8's maximum string
+// length even after escaping multiplies it.
+const MAX_DEPTH = 16;
+const MAX_VALUES = 10_000;
+const MAX_CHARS = 1_000_000;
+
+interface Budget {
+  values: number;
+  chars: number;
+  /** The objects being converted, from the root down: a cycle leads back to one of them. */
+  readonly path: Set<object>;
+}
+
+/**
+ * The members of an object as plain values, as `JSON.stringify` would see them
+ * (`toJSON` honoured, `undefined`, functions and symbols left out, non-finite
+ * numbers as `null`), but never throwing: a BigInt becomes its decimal text, and
+ * a member that throws, leads back into a cycle or lies too deep is left out.
+ * The object's own `toJSON` is not called: its members are what is rendered.
+ */
+export function toPlainObject(value: unknown): PlainObject {
+  const budget: Budget = { values: MAX_VALUES, chars: MAX_CHARS, path: new Set() };
+  const result = convert(value, '', 0, budget, false);
+  return typeof result === 'object' && result !== null && !Array.isArray(result)
+    ? result
+    : Object.create(null);
+}
+
+function convert(
+  value: unknown,
+  key: string,
+  depth: number,
+  budget: Budget,
+  callToJSON: boolean,
+): PlainValue | undefined {
+  if (budget.values <= 0) return undefined;
+  budget.values--;
+  switch (typeof value) {
+    case 'string':
+      return clip(value, budget);
+    case 'number':
+      return Number.isFinite(value) ? value : null;
+    case 'boolean':
+      return value;
+    case 'bigint':
+      return clip(value.toString(), budget);
+    case 'object':
+      break;
+    default:
+      return undefined;
+  }
+  if (value === null) return null;
+  if (depth >= MAX_DEPTH || budget.path.has(value)) return undefined;
+  // Every step below can run user code (getters, toJSON, Proxy traps).
+  try {
+    if (callToJSON) {
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') return convert(toJSON.call(value, key), key, depth, budget, false);
+    }
+    budget.path.add(value);
+    try {
+      return Array.isArray(value)
+        ? convertArray(value as unknown[], depth, budget)
+        : convertObject(value, depth, budget);
+    } finally {
+      budget.path.delete(value);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+function convertArray(array: readonly unknown[], depth: number, budget: Budget): PlainValue[] {
+  const result: PlainValue[] = [];
+  for (let i = 0; i < array.length && budget.values > 0; i++) {
+    let item: PlainValue | undefined;
+    try {
+      item = convert(array[i], String(i), depth + 1, budget, true);
+    } catch {
+      item = undefined;
+    }
+    // JSON keeps positions: an item it cannot hold is null.
+    result.push(item ?? null);
+  }
+  return result;
+}
+
+function convertObject(object: object, depth: number, budget: Budget): PlainObject {
+  const result: PlainObject = Object.create(null);
+  for (const key of Object.keys(object)) {
+    if (budget.values <= 0) break;
+    if (key.length > budget.chars) continue;
+    budget.chars -= key.length;
+    let member: PlainValue | undefined;
+    try {
+      member = convert((object as Record<string, unknown>)[key], key, depth + 1, budget, true);
+    } catch {
+      continue;
+    }
+    if (member !== undefined) result[key] = member;
+  }
+  return result;
+}
+
+function clip(text: string, budget: Budget): string {
+  const length = Math.min(text.length, budget.chars);
+  budget.chars -= length;
+  if (length === text.length) return text;
+  // Cutting between the halves of a surrogate pair would leave a lone surrogate.
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(length - 1)) ? length - 1 : length;
+  return `${text.slice(0, end)}…`;
+}
