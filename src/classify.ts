@@ -1,6 +1,6 @@
 import createError from 'http-errors';
 
-import { STANDARD_CODES, TIMEOUT } from './error-codes';
+import { INVALID_RESPONSE, isInvalidResponse, STANDARD_CODES, TIMEOUT } from './error-codes';
 import type { CompiledRule } from './map-rules';
 import { safeGet, safeInstanceOf } from './safe-get';
 import { isServerError, ServerError } from './server-error';
@@ -114,9 +114,11 @@ function fromCode(thrown: object, codes: ReadonlyMap<string, Classified>): Class
     const code = safeGet(current, 'code');
     const classified = typeof code === 'string' ? codes.get(code) : undefined;
     if (classified !== undefined) return classified;
+    const name = safeGet(current, 'name');
     // AbortSignal.timeout() rejects with a DOMException named TimeoutError. Matched
     // by name: a DOMException from another realm (a vm, a test runner) fails instanceof.
-    if (safeGet(current, 'name') === 'TimeoutError') return TIMEOUT;
+    if (name === 'TimeoutError') return TIMEOUT;
+    if (isInvalidResponse(code, name)) return INVALID_RESPONSE;
     current = safeGet(current, 'cause');
   }
   return undefined;

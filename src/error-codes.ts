@@ -29,6 +29,10 @@ export function errorCodes(nonStandard: boolean): ReadonlyMap<string, Classified
     // Which phase timed out is unknown, so it stays the standard gateway timeout.
     ['ETIMEDOUT', GATEWAY_TIMEOUT],
     ['UND_ERR_SOCKET', BAD_GATEWAY],
+    // An upstream that answers with more header bytes than undici accepts.
+    ['UND_ERR_HEADERS_OVERFLOW', BAD_GATEWAY],
+    ['EHOSTUNREACH', BAD_GATEWAY],
+    ['ENETUNREACH', BAD_GATEWAY],
     ['UND_ERR_CONNECT_TIMEOUT', connectTimeout],
     ['UND_ERR_HEADERS_TIMEOUT', readTimeout],
     ['UND_ERR_BODY_TIMEOUT', readTimeout],
@@ -37,3 +41,14 @@ export function errorCodes(nonStandard: boolean): ReadonlyMap<string, Classified
 
 export const STANDARD_CODES = errorCodes(false);
 export const TIMEOUT = GATEWAY_TIMEOUT;
+
+/**
+ * Whether an error is an upstream's invalid HTTP response: Node's parser
+ * (http.request, http-proxy) reports it with an `HPE_` code, undici's fetch
+ * with an HTTPParserError. From a gateway that is a 502 (RFC 9110 §15.6.3).
+ */
+export function isInvalidResponse(code: unknown, name: unknown): boolean {
+  return (typeof code === 'string' && code.startsWith('HPE_')) || name === 'HTTPParserError';
+}
+
+export const INVALID_RESPONSE = BAD_GATEWAY;

@@ -1,6 +1,6 @@
 // The middleware: what every user installs.
 export { serverErrors, type ServerErrorsHandler } from './middleware';
-export type { ServerErrorsOptions } from './options';
+export type { Customize, CustomizeContext, ServerErrorsOptions } from './options';
 export type { ErrorLogRecord, ErrorLogger } from './log';
 export type { ErrorMatcher, ErrorTarget, MapRule } from './map-rules';
 export type { TypeScheme } from './status-plan';
@@ -29,6 +29,26 @@ export {
   type ServerErrorOptions,
 } from './server-error';
 export type { RetryAfter } from './retry-after';
+
+// The guards: middlewares that raise the catalog's errors at the right moment.
+export { type Guard } from './guard';
+export { maintenance, type MaintenanceOptions, type AllowRule } from './maintenance';
+export {
+  loadShedding,
+  type LoadLimit,
+  type LoadSheddingGuard,
+  type LoadSheddingOptions,
+  type LoadSheddingStatus,
+} from './load-shedding';
+export { timeout, requestSignal, type TimeoutOptions } from './timeout';
+export { captivePortal, type CaptivePortalOptions } from './captive-portal';
+export { loopGuard, type LoopGuardOptions } from './loop-guard';
+export { methods, type MethodsOptions } from './methods';
+export { httpVersions, type HttpVersion, type HttpVersionsOptions } from './http-versions';
+// The pages every `typeBase` type URI leads to (RFC 9457 §3.1.1).
+export { problemDocs, type ProblemDocsHandler, type ProblemDocsOptions } from './problem-docs';
+// For gateways: http-proxy-middleware's on.error answered by the same pipeline.
+export { proxyErrorHandler, type ProxyErrorHandler } from './proxy-error-handler';
 
 // The catalog: data for docs, OpenAPI generators and tests of users' own.
 export { catalog, lookupStatus, type CatalogEntry, type CatalogStatus, type Definition } from './catalog';

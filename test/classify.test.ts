@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { get } from 'node:http';
 import { createConnection, createServer } from 'node:net';
 
 import Boom from '@hapi/boom';
@@ -149,6 +150,30 @@ describe('classify', () => {
     const fetchFailed = new TypeError('fetch failed', { cause: withCode(code) });
     expect(classify(fetchFailed).status).toBe(standard);
     expect(classify(fetchFailed, [], errorCodes(true)).status).toBe(nonStandard);
+  });
+
+  it.each([
+    ['an HPE_ parser code', withCode('HPE_INVALID_CONSTANT')],
+    [
+      'an undici HTTPParserError behind fetch failed',
+      new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { name: 'HTTPParserError' }) }),
+    ],
+    ['oversized upstream headers', withCode('UND_ERR_HEADERS_OVERFLOW')],
+  ])('turns %s into a 502', (_name, thrown) => {
+    expect(classify(thrown).status).toBe(502);
+  });
+
+  it('turns a real invalid upstream response into a 502', async () => {
+    const garbage = createServer((socket) => socket.end('NOT HTTP AT ALL\r\n\r\n'));
+    garbage.listen(0, '127.0.0.1');
+    await once(garbage, 'listening');
+    const { port } = garbage.address() as { port: number };
+    const error = await new Promise((resolve) => {
+      get({ host: '127.0.0.1', port }, () => resolve(undefined)).on('error', resolve);
+    });
+    garbage.close();
+    expect((error as { code?: string }).code).toMatch(/^HPE_/);
+    expect(classify(error).status).toBe(502);
   });
 
   it('finds a code down a cause chain, but not endlessly', () => {

@@ -1,0 +1,179 @@
+import type { IncomingMessage } from 'node:http';
+
+import { z } from 'zod';
+
+import { ServiceUnavailable } from './errors';
+import { type Guard, refusal } from './guard';
+import { requestPath } from './request-path';
+import type { RetryableErrorOptions } from './server-error';
+import { anyFunction, type OptionsSpec, validateOptions } from './validate-options';
+
+/**
+ * A request {@link maintenance} lets through: a path, matched exactly
+ * (`'/health'`), or, when it ends in `/`, as a folder (`'/admin/'` matches
+ * `/admin`, `/admin/` and everything under it; `'/'` alone is only the root);
+ * a RegExp tested against the path; or a predicate that returns `true`.
+ */
+export type AllowRule<Req extends IncomingMessage = IncomingMessage> =
+  string | RegExp | ((req: Req) => boolean);
+
+/** The options of {@link maintenance}. */
+export interface MaintenanceOptions<Req extends IncomingMessage = IncomingMessage> {
+  /**
+   * Whether maintenance is on: a boolean, or a synchronous function called on
+   * every request, so a flag can flip while the server runs (only `true` turns
+   * it on). Defaults to `true`.
+   */
+  enabled?: boolean | ((req: Req) => boolean);
+  /**
+   * When maintenance ends, sent as `Retry-After` (an HTTP-date): a Date, or a
+   * function of the request returning one. Once that moment has passed the
+   * header falls back to `retryAfter`; maintenance itself stays on until
+   * `enabled` says otherwise. Defaults to none.
+   */
+  until?: Date | ((req: Req) => Date | undefined);
+  /** Seconds until the client may try again, sent as `Retry-After` when `until` gives no future date. Defaults to none. */
+  retryAfter?: number;
+  /**
+   * Requests that pass during maintenance: health checks, the admin route that
+   * turns it off. One {@link AllowRule} or an array of them; paths are compared
+   * as sent, without the query. Defaults to none.
+   */
+  allow?: AllowRule<Req> | readonly AllowRule<Req>[];
+  /** The problem's public `detail`. Defaults to `"The service is down for maintenance."`. */
+  detail?: string;
+}
+
+const LATEST_HTTP_DATE = Date.UTC(9999, 11, 31, 23, 59, 59);
+
+const allowRule = z.union([z.string().startsWith('/'), z.instanceof(RegExp), anyFunction]);
+
+const schema = z.strictObject({
+  enabled: z.union([z.boolean(), anyFunction]).optional(),
+  until: z
+    .union([
+      // RFC 9110 §5.6.7: an IMF-fixdate's year has exactly four digits.
+      z.date().refine((date) => date.getUTCFullYear() >= 0 && date.getUTCFullYear() <= 9999),
+      anyFunction,
+    ])
+    .optional(),
+  retryAfter: z.number().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  allow: z.union([allowRule, z.array(allowRule)]).optional(),
+  detail: z.string().min(1).optional(),
+});
+
+const spec: OptionsSpec<typeof schema.shape> = {
+  name: 'maintenance',
+  schema,
+  expected: {
+    '': 'an options object',
+    enabled: 'a boolean or a function (req) => boolean',
+    until: 'a valid Date between the years 0000 and 9999, or a function (req) => Date | undefined',
+    retryAfter: 'a non-negative, finite number of seconds',
+    allow: 'a path starting with "/", a RegExp, a function (req) => boolean, or an array of them',
+    detail: 'a non-empty string',
+  },
+  numeric: new Set(['retryAfter']),
+};
+
+interface Allowed<Req> {
+  /** Whether any rule reads the path, so a predicate-only list never parses it. */
+  readonly byPath: boolean;
+  readonly paths: ReadonlySet<string>;
+  readonly folders: readonly string[];
+  readonly patterns: readonly RegExp[];
+  readonly predicates: readonly ((req: Req) => boolean)[];
+}
+
+function compileAllow<Req extends IncomingMessage>(
+  allow: readonly AllowRule<Req>[],
+): Allowed<Req> | undefined {
+  if (allow.length === 0) return undefined;
+  const paths = new Set<string>();
+  const folders: string[] = [];
+  const patterns: RegExp[] = [];
+  const predicates: ((req: Req) => boolean)[] = [];
+  for (const rule of allow) {
+    if (typeof rule === 'function') predicates.push(rule);
+    // A global or sticky RegExp remembers lastIndex between test() calls and
+    // would let every other request through; a copy without those flags does not.
+    else if (rule instanceof RegExp) patterns.push(new RegExp(rule.source, rule.flags.replace(/[gy]/g, '')));
+    // "/" as a folder would be everything, the same as turning maintenance off.
+    else if (rule.endsWith('/') && rule !== '/') {
+      folders.push(rule);
+      paths.add(rule.slice(0, -1));
+    } else paths.add(rule);
+  }
+  return { byPath: predicates.length < allow.length, paths, folders, patterns, predicates };
+}
+
+function isAllowed<Req extends IncomingMessage>(allowed: Allowed<Req>, req: Req): boolean {
+  if (allowed.byPath) {
+    const path = requestPath(req);
+    if (allowed.paths.has(path)) return true;
+    for (const folder of allowed.folders) if (path.startsWith(folder)) return true;
+    for (const pattern of allowed.patterns) if (pattern.test(path)) return true;
+  }
+  for (const predicate of allowed.predicates) if (predicate(req) === true) return true;
+  return false;
+}
+
+/**
+ * A date's time rounded up to the whole second an HTTP-date carries (retrying
+ * late is safe, early is not), or NaN for an invalid or unwritable date.
+ */
+function wholeSecond(date: Date): number {
+  const time = date.getTime();
+  return time <= LATEST_HTTP_DATE ? Math.ceil(time / 1000) * 1000 : NaN;
+}
+
+const passThrough: Guard = (_req, _res, next) => next();
+
+/**
+ * Puts the service in maintenance: every request but the allowed ones gets a
+ * 503 with `Retry-After` and `Cache-Control: no-store`, answered by
+ * `serverErrors()` (add it after your routes). Options are checked here, once.
+ *
+ * @example
+ * app.use(maintenance({ enabled: () => flags.maintenance, until: new Date('2030-01-01T06:00Z'), allow: ['/health', '/admin/'] }));
+ * // …routes…
+ * app.use(serverErrors());
+ */
+export function maintenance<Req extends IncomingMessage = IncomingMessage>(
+  options?: MaintenanceOptions<Req>,
+): Guard<Req> {
+  const {
+    enabled = true,
+    until,
+    retryAfter,
+    allow = [],
+    detail = 'The service is down for maintenance.',
+  } = validateOptions(spec, options) as MaintenanceOptions<Req>;
+  if (enabled === false) return passThrough;
+  const isOn = typeof enabled === 'function' ? enabled : undefined;
+  const allowed = compileAllow<Req>(Array.isArray(allow) ? allow : [allow as AllowRule<Req>]);
+  // The message names the guard in the log line of every refused request.
+  const message = 'maintenance(): down for maintenance';
+  const fallback: RetryableErrorOptions = Object.freeze(
+    retryAfter === undefined ? { detail, message } : { detail, message, retryAfter },
+  );
+  const fixedTime = until instanceof Date ? wholeSecond(until) : NaN;
+  const fixed: RetryableErrorOptions = Number.isNaN(fixedTime)
+    ? fallback
+    : Object.freeze({ detail, message, retryAfter: new Date(fixedTime) });
+  const untilOf = typeof until === 'function' ? until : undefined;
+
+  function errorOptions(req: Req): RetryableErrorOptions {
+    if (untilOf === undefined) return fixedTime > Date.now() ? fixed : fallback;
+    const date = untilOf(req);
+    // Anything but a future Date (undefined, a past or invalid date) leaves Retry-After to `retryAfter`.
+    const time = date instanceof Date ? wholeSecond(date) : NaN;
+    return time > Date.now() ? { detail, message, retryAfter: new Date(time) } : fallback;
+  }
+
+  return function maintenanceGuard(req, _res, next) {
+    if (isOn !== undefined && isOn(req) !== true) return next();
+    if (allowed !== undefined && isAllowed(allowed, req)) return next();
+    next(refusal(new ServiceUnavailable(errorOptions(req))));
+  };
+}

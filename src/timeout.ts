@@ -1,0 +1,214 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import { z } from 'zod';
+
+import { GatewayTimeout, ServiceUnavailable } from './errors';
+import type { Guard } from './guard';
+import type { ServerError, ServerErrorOptions } from './server-error';
+import { showValue } from './show-value';
+import { usageError } from './usage-error';
+import { type OptionsSpec, validateOptions } from './validate-options';
+
+/** The options of {@link timeout}. */
+export interface TimeoutOptions {
+  /**
+   * The status of the answer: `503`, as connect-timeout sends, or `504` for a
+   * gateway or proxy whose upstream is what did not answer. Defaults to `503`.
+   */
+  status?: 503 | 504;
+  /**
+   * The problem's public `detail`. Defaults to `"The server did not finish the
+   * request in time."` (503) or `"The upstream server did not answer in time."` (504).
+   */
+  detail?: string;
+}
+
+// setTimeout turns anything longer into 1 ms, with only a warning.
+const MAX_TIMER = 2 ** 31 - 1;
+
+const schema = z.strictObject({
+  status: z.union([z.literal(503), z.literal(504)]).optional(),
+  detail: z.string().min(1).optional(),
+});
+
+const spec: OptionsSpec<typeof schema.shape> = {
+  name: 'timeout',
+  schema,
+  expected: {
+    '': 'an options object',
+    status: '503 or 504',
+    detail: 'a non-empty string',
+  },
+  numeric: new Set(['status']),
+};
+
+/** One request's deadline, shared by the timer, the response's 'close' and the signal. */
+interface Deadline {
+  timer: ReturnType<typeof setTimeout>;
+  next: (err?: unknown) => void;
+  error: () => ServerError;
+  /** Created when the route first asks for the signal. */
+  controller: AbortController | undefined;
+  /** Set once the deadline has aborted: why, for a signal asked for afterwards. */
+  aborted: { reason: unknown } | undefined;
+}
+
+const DEADLINE = Symbol('server-errors.timeout');
+
+type WithDeadline = { [DEADLINE]?: Deadline };
+
+const SIGNAL_PROPERTY: PropertyDescriptor = {
+  configurable: true,
+  enumerable: false,
+  get(this: IncomingMessage) {
+    return requestSignal(this);
+  },
+};
+
+function checkMs(ms: unknown): number {
+  if (typeof ms === 'object' && ms !== null && 'method' in ms && 'headers' in ms) {
+    throw usageError(
+      TypeError,
+      'ERR_SERVER_ERRORS_NOT_CALLED',
+      'timeout received a request instead of a duration: it looks like you wrote app.use(timeout). ' +
+        'Call it with the milliseconds to allow: app.use(timeout(5000)).',
+    );
+  }
+  if (typeof ms === 'number' && ms >= 1 && ms <= MAX_TIMER) return ms;
+  throw usageError(
+    typeof ms === 'number' ? RangeError : TypeError,
+    'ERR_SERVER_ERRORS_INVALID_OPTION',
+    `timeout(): ms must be a number of milliseconds from 1 to ${MAX_TIMER}; received ${showValue(ms)}.`,
+  );
+}
+
+/**
+ * Answers for a route that takes too long: after `ms` without an answer, the
+ * request gets a 503 (or a 504 with `status: 504`), written by `serverErrors()`,
+ * and the signal of {@link requestSignal} (also `req.signal`) aborts so the work
+ * the route started stops. Whatever the route sends afterwards is dropped
+ * without an error. Once the route has started its response the deadline no
+ * longer applies. A later `timeout()` on the same request replaces the deadline.
+ *
+ * @example
+ * app.use(timeout(5000));
+ * app.get('/report', async (req, res) => res.json(await fetch(url, { signal: requestSignal(req) }).then((r) => r.json())));
+ * app.use(serverErrors());
+ */
+export function timeout(ms: number, options?: TimeoutOptions): Guard {
+  const delay = checkMs(ms);
+  const { status = 503, detail } = validateOptions(spec, options);
+  const errorOptions: ServerErrorOptions = Object.freeze({
+    detail:
+      detail ??
+      (status === 504
+        ? 'The upstream server did not answer in time.'
+        : 'The server did not finish the request in time.'),
+    message: `timeout(): no answer within ${delay} ms`,
+  });
+  const error =
+    status === 504 ? () => new GatewayTimeout(errorOptions) : () => new ServiceUnavailable(errorOptions);
+
+  return function timeoutGuard(req, res, next) {
+    const existing = (req as WithDeadline)[DEADLINE];
+    if (existing !== undefined) {
+      // The deadline passed or the client left: nothing after this guard should run.
+      if (existing.aborted !== undefined) return;
+      clearTimeout(existing.timer);
+      existing.next = next;
+      existing.error = error;
+      existing.timer = setTimeout(onTimeout, delay, res);
+      return next();
+    }
+    const deadline: Deadline = {
+      timer: setTimeout(onTimeout, delay, res),
+      next,
+      error,
+      controller: undefined,
+      aborted: undefined,
+    };
+    (req as WithDeadline)[DEADLINE] = deadline;
+    (res as WithDeadline)[DEADLINE] = deadline;
+    Object.defineProperty(req, 'signal', SIGNAL_PROPERTY);
+    res.on('close', onClose);
+    next();
+  };
+}
+
+/**
+ * The request's abort signal: it aborts when the {@link timeout} deadline
+ * passes (its reason is the error that was answered) or when the client goes
+ * away before the response is sent. Hand it to `fetch`, database drivers and
+ * anything else that takes a signal. Throws when no `timeout()` ran for the request.
+ *
+ * @example
+ * const rows = await db.query(sql, { signal: requestSignal(req) });
+ */
+export function requestSignal(req: IncomingMessage): AbortSignal {
+  const deadline = (req as WithDeadline)[DEADLINE];
+  if (deadline === undefined) {
+    throw usageError(
+      TypeError,
+      'ERR_SERVER_ERRORS_NOT_CALLED',
+      'requestSignal(req): no timeout() ran for this request; add app.use(timeout(ms)) before the route.',
+    );
+  }
+  if (deadline.controller === undefined) {
+    deadline.controller = new AbortController();
+    if (deadline.aborted !== undefined) deadline.controller.abort(deadline.aborted.reason);
+  }
+  return deadline.controller.signal;
+}
+
+function abort(deadline: Deadline, reason?: unknown): void {
+  deadline.aborted = { reason };
+  deadline.controller?.abort(reason);
+}
+
+function onTimeout(res: ServerResponse): void {
+  const deadline = (res as WithDeadline)[DEADLINE];
+  // An answer under way is the route's; a 503 can no longer be sent.
+  if (deadline === undefined || res.headersSent || res.destroyed) return;
+  const error = deadline.error();
+  dropLateWrites(res);
+  deadline.next(error);
+  // After the answer, so an abort listener that responds finds it sent.
+  abort(deadline, error);
+}
+
+function onClose(this: ServerResponse): void {
+  const deadline = (this as WithDeadline)[DEADLINE];
+  if (deadline === undefined) return;
+  clearTimeout(deadline.timer);
+  // The client went away: nobody waits for the work any more.
+  if (!this.writableFinished && deadline.aborted === undefined) abort(deadline);
+}
+
+/**
+ * After the timeout answer, the route may still call `res.json()` and the
+ * like. Node throws ERR_HTTP_HEADERS_SENT from the header methods and emits an
+ * unhandled 'error' from a write after the end; in an async Express 4 handler
+ * either one crashes the process. These stand-ins let the answer through and
+ * drop everything after it.
+ */
+function dropLateWrites(res: ServerResponse): void {
+  const target = res as unknown as Record<string, unknown>;
+  for (const name of ['setHeader', 'appendHeader', 'removeHeader', 'writeHead'] as const) {
+    const original = target[name];
+    if (typeof original !== 'function') continue;
+    target[name] = function (this: ServerResponse, ...args: unknown[]): unknown {
+      return res.headersSent ? this : Reflect.apply(original, this, args);
+    };
+  }
+  for (const name of ['write', 'end'] as const) {
+    const original = target[name];
+    if (typeof original !== 'function') continue;
+    const result = name === 'write' ? true : res;
+    target[name] = function (this: ServerResponse, ...args: unknown[]): unknown {
+      if (!res.writableEnded && !res.destroyed) return Reflect.apply(original, this, args);
+      const callback = args.at(-1);
+      if (typeof callback === 'function') process.nextTick(callback);
+      return result;
+    };
+  }
+}
