@@ -26,19 +26,25 @@ function observed<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   return { promise, resolve };
 }
 
-/** The timers started with exactly `ms`, and those cleared, while the test runs. */
+/**
+ * The requests' timers started with exactly `ms` (they carry the response as
+ * argument; the guard's idle keeper of the same duration has none), and the
+ * timers cleared, while the test runs.
+ */
 function watchTimers(ms: number) {
   const setSpy = jest.spyOn(global, 'setTimeout');
   const clearSpy = jest.spyOn(global, 'clearTimeout');
   return {
     started: () =>
-      setSpy.mock.calls.flatMap((call, i) => (call[1] === ms ? [setSpy.mock.results[i]?.value] : [])),
+      setSpy.mock.calls.flatMap((call, i) =>
+        call[1] === ms && call.length > 2 ? [setSpy.mock.results[i]?.value] : [],
+      ),
     cleared: () => clearSpy.mock.calls.map((call) => call[0]),
   };
 }
 
 /**
- * Holds back the timer started with exactly `ms` until `pass()`, so a test
+ * Holds back the request timer started with exactly `ms` until `pass()`, so a test
  * decides when the deadline passes instead of racing a busy machine.
  */
 function heldDeadline(ms: number): { pass: () => Promise<void> } {
@@ -49,7 +55,7 @@ function heldDeadline(ms: number): { pass: () => Promise<void> } {
     delay?: number,
     ...args: unknown[]
   ) => {
-    if (delay !== ms) return realSetTimeout(callback, delay, ...args);
+    if (delay !== ms || args.length === 0) return realSetTimeout(callback, delay, ...args);
     held.resolve(() => callback(...args));
     return realSetTimeout(() => {}, 0);
   }) as typeof setTimeout);
@@ -342,6 +348,21 @@ describe.each(expressVersions)('timeout() on %s', (_version, express) => {
     expect((await request(server).get('/api/slow')).status).toBe(503);
     expect(routerLog).toHaveBeenCalledTimes(1);
     expect(log).not.toHaveBeenCalled();
+  });
+});
+
+describe("the idle timer that keeps the duration's timer list", () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it("is one unref'd timer of the same duration per guard, which never keeps the process alive", () => {
+    const setSpy = jest.spyOn(global, 'setTimeout');
+    timeout(43_210);
+    const keepers = setSpy.mock.results
+      .filter((_result, i) => setSpy.mock.calls[i]?.[1] === 43_210)
+      .map((result) => result.value as NodeJS.Timeout);
+    expect(keepers).toHaveLength(1);
+    expect(keepers[0]?.hasRef()).toBe(false);
+    clearTimeout(keepers[0]);
   });
 });
 
