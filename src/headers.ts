@@ -26,7 +26,7 @@ export const OWN_HEADERS: ReadonlySet<string> = new Set([
  * `Expires` would let it store the error, and the `Content-*` fields would
  * mislabel the body.
  */
-export const STALE_HEADERS: readonly string[] = [
+export const STALE_HEADERS: ReadonlySet<string> = new Set([
   'cache-control',
   'expires',
   'etag',
@@ -38,7 +38,7 @@ export const STALE_HEADERS: readonly string[] = [
   'content-disposition',
   'content-length',
   'transfer-encoding',
-];
+]);
 
 export function isHeaderName(name: string): boolean {
   return TOKEN.test(name);
