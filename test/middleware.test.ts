@@ -546,7 +546,7 @@ describe.each(expressVersions)('serverErrors() on %s', (_version, express) => {
         await request(app).get('/x?q=1');
         const line = String(write.mock.calls[0]?.[0]);
         expect(write).toHaveBeenCalledTimes(1);
-        expect(line).toMatch(/^serverErrors: 500 GET \/x Error: kaput\n {4}at /);
+        expect(line).toMatch(/^serverErrors: 500 GET \/x \[[0-9a-f]{32}\] Error: kaput\n {4}at /);
       } finally {
         write.mockRestore();
         process.env.NODE_ENV = env;
@@ -582,6 +582,29 @@ describe.each(expressVersions)('serverErrors() on %s', (_version, express) => {
       expect((await agent.get('/')).status).toBe(504);
       await new Promise((resolve) => setImmediate(resolve));
       expect(records).toEqual([504, 504]);
+    });
+
+    it('writes a catalog error thrown on purpose as one line, without its stack', async () => {
+      const env = process.env.NODE_ENV;
+      process.env.NODE_ENV = 'production';
+      const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        const app = appWith((a) => {
+          a.get('/503', throwing(new ServiceUnavailable(5, { message: 'db failover' })));
+          a.get('/caused', throwing(new BadGateway({ cause: new Error('socket hang up') })));
+        });
+        await request(app).get('/503').set('X-Request-Id', 'req-1');
+        await request(app).get('/caused');
+        expect(String(write.mock.calls[0]?.[0])).toBe(
+          'serverErrors: 503 GET /503 [req-1] ServiceUnavailable: db failover\n',
+        );
+        const caused = String(write.mock.calls[1]?.[0]);
+        expect(caused).toMatch(/^serverErrors: 502 GET \/caused \[\w+\] BadGateway: Bad Gateway\n {4}at /);
+        expect(caused).toMatch(/\n\[cause\]: Error: socket hang up\n\s+at /);
+      } finally {
+        write.mockRestore();
+        process.env.NODE_ENV = env;
+      }
     });
 
     it('survives a log function that throws', async () => {
