@@ -1,0 +1,55 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ENTRY = fileURLToPath(new URL('./serve.mjs', import.meta.url));
+
+/**
+ * Starts `module` (relative to bench/) in its own process via serve.mjs and
+ * resolves once it listens on 127.0.0.1. `execArgv` is explicit so that flags
+ * given to the parent (such as --cpu-prof) never leak into a server.
+ */
+export async function startServer(module, { variant, execArgv = [] } = {}) {
+  const proc = fork(ENTRY, variant === undefined ? [module] : [module, variant], {
+    cwd: fileURLToPath(new URL('.', import.meta.url)),
+    execArgv,
+    // production: Express's default handler then leaves the stack out of its page, as deployed.
+    env: { ...process.env, NODE_ENV: 'production' },
+    // Contenders that log each 5xx write to /dev/null, which costs them the
+    // formatting and the write but no reader.
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+  });
+  const { port } = await reply(proc, 'listening');
+  return {
+    port,
+    ask: (type) => {
+      proc.send({ type });
+      return reply(proc, type);
+    },
+    stop: async () => {
+      if (proc.exitCode !== null) return;
+      const exited = new Promise((resolve) => proc.once('exit', resolve));
+      proc.send({ type: 'exit' });
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function reply(proc, type) {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message) => {
+      if (message.type === 'failed') done(reject, new Error(message.message));
+      else if (message.type === type) done(resolve, message);
+    };
+    const onExit = (code) =>
+      done(reject, new Error(`server exited (code ${code}) while waiting for "${type}"`));
+    const done = (settle, value) => {
+      proc.off('message', onMessage);
+      proc.off('exit', onExit);
+      settle(value);
+    };
+    proc.on('message', onMessage);
+    proc.once('exit', onExit);
+  });
+}

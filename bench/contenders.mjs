@@ -1,0 +1,85 @@
+// Every server the benchmark runs, in the order each round visits them.
+// `expect.body`: "problem" = application/problem+json that parses, "json" =
+// any JSON that parses, "html" = Express's page, checked for status and headers only.
+const FAIL = { path: '/fail', expect: { status: 503, retryAfter: '120' } };
+const fail = (body) => ({ ...FAIL, expect: { ...FAIL.expect, body } });
+const OK = { path: '/ok', expect: { status: 200, body: 'json' } };
+
+export const contenders = [
+  { id: 'raw', label: 'node:http, precomputed 503', module: 'contenders/raw-http.mjs', ...fail('problem') },
+  {
+    id: 'express-default',
+    label: 'Express default handler + http-errors',
+    module: 'contenders/express-default.mjs',
+    ...fail('html'),
+  },
+  {
+    id: 'hand-written',
+    label: 'hand-written problem+json handler',
+    module: 'contenders/hand-written.mjs',
+    ...fail('problem'),
+  },
+  { id: 'boom', label: '@hapi/boom + small handler', module: 'contenders/boom.mjs', ...fail('json') },
+  {
+    id: 'problem-details',
+    label: 'express-http-problem-details',
+    module: 'contenders/problem-details.mjs',
+    ...fail('problem'),
+  },
+  {
+    id: 'server-errors',
+    label: '`serverErrors()`',
+    module: 'contenders/server-errors.mjs',
+    ...fail('problem'),
+  },
+  {
+    id: 'server-errors-quiet',
+    label: '`serverErrors({ log: false })`',
+    module: 'contenders/server-errors.mjs',
+    variant: 'quiet',
+    ...fail('problem'),
+  },
+  {
+    id: 'ok-without',
+    label: '`GET /ok` without serverErrors()',
+    module: 'contenders/success-path.mjs',
+    variant: 'without',
+    ...OK,
+  },
+  {
+    id: 'ok-with',
+    label: '`GET /ok` with serverErrors()',
+    module: 'contenders/success-path.mjs',
+    variant: 'with',
+    ...OK,
+  },
+  {
+    id: 'ok-guarded',
+    label: '`GET /ok` with serverErrors() and all guards',
+    module: 'contenders/success-path.mjs',
+    variant: 'guarded',
+    ...OK,
+  },
+];
+
+/** The two comparisons the report makes, each against its own baseline. */
+export const groups = [
+  {
+    title: 'Error path: `GET /fail` answers 503 with `Retry-After: 120`',
+    baseline: 'hand-written',
+    ids: [
+      'raw',
+      'express-default',
+      'hand-written',
+      'boom',
+      'problem-details',
+      'server-errors',
+      'server-errors-quiet',
+    ],
+  },
+  {
+    title: 'Success path: `GET /ok` answers 200 JSON',
+    baseline: 'ok-without',
+    ids: ['ok-without', 'ok-with', 'ok-guarded'],
+  },
+];

@@ -1,0 +1,35 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+
+/** What a reader needs to weigh the figures: where, when, on what, at which commit. */
+export function describeMachine() {
+  let cpu = cpus()[0]?.model ?? 'unknown';
+  try {
+    cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpu;
+  } catch {
+    // Not Linux: os.cpus() has the model too.
+  }
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+    }).trim();
+  } catch {
+    // Not a git checkout (an unpacked tarball): the figures still stand.
+  }
+  return {
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    cores: availableParallelism(),
+    cpu,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadAverage: loadavg()[0].toFixed(2),
+    commit,
+  };
+}
+
+export function machineLine(m) {
+  return `${m.date}, commit ${m.commit}, Node ${m.node}, ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, load average ${m.loadAverage} at start.`;
+}

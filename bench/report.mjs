@@ -1,0 +1,164 @@
+import { groups } from './contenders.mjs';
+import { machineLine } from './machine.mjs';
+import { compare, median } from './stats.mjs';
+import { markdownTable } from './table.mjs';
+
+const THROUGHPUT_FLOOR = 0.95;
+const CPU_CEILING = 1.1;
+const GUARDS_CEILING = 1.05;
+const OURS = ['server-errors', 'server-errors-quiet'];
+
+/** Medians per contender, and each group's ratios against its baseline. */
+export function summarise(entries) {
+  const byId = new Map(entries.map((entry) => [entry.id, entry]));
+  const ratio = (entry, baselineId, key) => {
+    const baseline = byId.get(baselineId);
+    if (!baseline || baseline.wrong || entry.wrong) return undefined;
+    return compare(
+      entry.rounds.map((round) => round[key]),
+      baseline.rounds.map((round) => round[key]),
+    );
+  };
+  const summary = {};
+  for (const group of groups) {
+    for (const id of group.ids) {
+      const entry = byId.get(id);
+      if (!entry) continue;
+      const col = (key) => median(entry.rounds.map((round) => round[key]));
+      summary[id] = {
+        label: entry.label,
+        wrong: entry.wrong,
+        response: entry.response,
+        rps: col('rps'),
+        p50: col('p50'),
+        p99: col('p99'),
+        cpuPerRequest: col('cpuPerRequest'),
+        peakRssMB: entry.maxRSS / 1024,
+        baseline: group.baseline,
+        rpsRatio: ratio(entry, group.baseline, 'rps'),
+        cpuRatio: ratio(entry, group.baseline, 'cpuPerRequest'),
+        rpsVs: Object.fromEntries(
+          ['express-default', 'boom'].map((other) => [other, ratio(entry, other, 'rps')]),
+        ),
+      };
+    }
+  }
+  return summary;
+}
+
+const number = (value, digits = 0) =>
+  Number.isFinite(value)
+    ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : '–';
+const times = (ratio) => (ratio ? `${ratio.value.toFixed(2)}×` : '–');
+const spread = (ratio) => `round by round ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)}`;
+
+function groupTable(group, summary) {
+  const ids = group.ids.filter((id) => summary[id]);
+  if (ids.length === 0) return [];
+  const columns = [
+    { title: 'Contender' },
+    { title: 'req/s (median)', right: true },
+    { title: 'ratio', right: true },
+    { title: 'p50 ms', right: true },
+    { title: 'p99 ms', right: true },
+    { title: 'CPU µs/req (median)', right: true },
+    { title: 'ratio', right: true },
+    { title: 'peak RSS MB', right: true },
+  ];
+  const rows = ids.map((id) => {
+    const s = summary[id];
+    if (s.wrong) return [s.label, 'WRONG', '–', '–', '–', '–', '–', '–'];
+    return [
+      s.label,
+      number(s.rps),
+      times(s.rpsRatio),
+      number(s.p50, 2),
+      number(s.p99, 2),
+      number(s.cpuPerRequest, 1),
+      times(s.cpuRatio),
+      number(s.peakRssMB, 1),
+    ];
+  });
+  const wrongs = ids
+    .filter((id) => summary[id].wrong)
+    .map((id) => `- WRONG ${summary[id].label}: ${summary[id].wrong}`);
+  return [
+    `## ${group.title}`,
+    `Ratios are medians over medians, against ${summary[group.baseline]?.label ?? group.baseline}.`,
+    markdownTable(columns, rows),
+    ...(wrongs.length ? [wrongs.join('\n')] : []),
+  ];
+}
+
+function goalLines(summary) {
+  const lines = [];
+  for (const id of OURS.filter((id) => summary[id])) {
+    const s = summary[id];
+    const check = (name, ratio, passes, goal) => {
+      if (s.wrong || !ratio)
+        lines.push(`- FAIL ${s.label} ${name}: not measured${s.wrong ? ` (WRONG: ${s.wrong})` : ''}`);
+      else
+        lines.push(
+          `- ${passes(ratio.value) ? 'PASS' : 'FAIL'} ${s.label} ${name}: ${ratio.value.toFixed(3)}× (${goal}; ${spread(ratio)})`,
+        );
+    };
+    check('req/s vs hand-written', s.rpsRatio, (r) => r >= THROUGHPUT_FLOOR, `goal ≥ ${THROUGHPUT_FLOOR}×`);
+    check('CPU/req vs hand-written', s.cpuRatio, (r) => r <= CPU_CEILING, `goal ≤ ${CPU_CEILING}×`);
+    check('req/s vs Express default handler', s.rpsVs['express-default'], (r) => r > 1, 'goal > 1×');
+    check('req/s vs @hapi/boom', s.rpsVs.boom, (r) => r > 1, 'goal > 1×');
+  }
+  // Issue 5: installing every guard may cost at most a few percent when nothing fails.
+  const guarded = summary['ok-guarded'];
+  if (guarded?.cpuRatio && !guarded.wrong) {
+    const { value } = guarded.cpuRatio;
+    lines.push(
+      `- ${value <= GUARDS_CEILING ? 'PASS' : 'FAIL'} ${guarded.label} CPU/req vs without serverErrors(): ` +
+        `${value.toFixed(3)}× (goal ≤ ${GUARDS_CEILING}×; ${spread(guarded.cpuRatio)})`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function responseTable(summary) {
+  const columns = [
+    { title: 'Contender' },
+    { title: 'Content-Type' },
+    { title: 'body bytes', right: true },
+    { title: 'Cache-Control' },
+    { title: 'nosniff' },
+  ];
+  const rows = groups[0].ids
+    .filter((id) => summary[id]?.response)
+    .map((id) => {
+      const { label, response: r } = summary[id];
+      return [label, r.contentType, String(r.bytes), r.cacheControl || '–', r.nosniff ? 'yes' : 'no'];
+    });
+  return markdownTable(columns, rows);
+}
+
+function contentionLine(cores) {
+  const typical = median(cores);
+  if (!Number.isFinite(typical)) return 'Contention from other processes was not measured (no /proc/stat).';
+  return (
+    `Other processes took a median of ${typical.toFixed(2)} cores (at most ${Math.max(...cores).toFixed(2)}) ` +
+    `during the timed rounds. The benchmark keeps two cores busy itself (server and load generator), so req/s ` +
+    `follows that noise; CPU µs/req follows it less.`
+  );
+}
+
+/** The report, as printed and as written to results/latest.md. */
+export function benchReport({ machine, settings, summary, contention }) {
+  return `${[
+    '# Benchmark results',
+    `${machineLine(machine)}`,
+    `${settings.rounds} rounds × ${settings.duration} s per contender, ${settings.connections} connections, ` +
+      `${settings.warmup} s warm-up; each server in its own process, autocannon in the parent.`,
+    contentionLine(contention),
+    ...groups.flatMap((group) => groupTable(group, summary)),
+    '## Goal',
+    goalLines(summary),
+    '## What each error-path contender sends',
+    responseTable(summary),
+  ].join('\n\n')}\n`;
+}
