@@ -26,8 +26,9 @@ export function write(
   // Usually one or two headers are set (X-Powered-By): cheaper to walk than the stale list.
   for (const name of res.getHeaderNames()) if (STALE_HEADERS.has(name)) res.removeHeader(name);
   res.statusCode = plan.status;
-  // Node knows no reason phrase for 598 and 599; the catalog does.
-  res.statusMessage = plan.title;
+  // Node knows no reason phrase for 598 and 599; the catalog does. HTTP/2 has
+  // no reason phrase at all, and Node warns when one is set on its responses.
+  if (req.httpVersionMajor < 2) res.statusMessage = plan.title;
   setErrorHeaders(res, errorHeaders);
   const retryAfter = res.getHeader('retry-after');
   // RFC 6585 §6: a 511 MUST NOT be stored. A 503, or any answer that says when

@@ -142,6 +142,21 @@ describe('httpVersions() over real HTTP/2', () => {
   it('serves it by default', async () => {
     expect(await h2Get(httpVersions())).toEqual({ status: 200, body: 'served over h2' });
   });
+
+  it('refuses it with a 505 problem, without the reason phrase HTTP/2 cannot carry', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const { status, body } = await h2Get(httpVersions({ supported: ['1.1'] }));
+      expect(status).toBe(505);
+      expect(JSON.parse(body)).toMatchObject({ status: 505, supported: ['1.1'] });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((w) => w.message)).not.toContainEqual(expect.stringMatching(/[Ss]tatus message/));
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });
 
 describe('httpVersions() options', () => {
