@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { once } from 'node:events';
 import { createServer, type RequestListener } from 'node:http';
 import {
@@ -8,6 +7,7 @@ import {
   type Http2ServerRequest,
 } from 'node:http2';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 
 import { httpVersions, type HttpVersionsOptions } from '../src/http-versions';
 import { serverErrors } from '../src/middleware';
