@@ -40,6 +40,25 @@ describe('classify', () => {
     });
   });
 
+  it('drops the members of another copy that have the wrong type, and its invalid status', () => {
+    const foreign = (members: object) =>
+      Object.defineProperty(Object.assign(new Error('x'), members), Symbol.for('server-errors.ServerError'), {
+        value: true,
+      });
+    const wrongTypes = { status: 503, detail: 42, type: null, instance: {} };
+    for (const extensions of ['ab', null]) {
+      expect(classify(foreign({ ...wrongTypes, extensions }))).toEqual({
+        status: 503,
+        headers: undefined,
+        detail: undefined,
+        type: undefined,
+        instance: undefined,
+        extensions: undefined,
+      });
+    }
+    expect(classify(foreign({ status: 200, detail: 'Fine' }))).toEqual({ status: 500 });
+  });
+
   it('takes the status, headers and exposure of an http-errors error', () => {
     expect(classify(createError(503, 'db down', { headers: { 'Retry-After': '30' } }))).toEqual({
       status: 503,
@@ -54,6 +73,24 @@ describe('classify', () => {
 
   it('never exposes the message of a 5xx, even when the error says expose', () => {
     expect(classify(createError(500, 'password=hunter2', { expose: true })).detail).toBeUndefined();
+  });
+
+  it('leaves the detail out when an exposed 4xx message is empty or not text', () => {
+    expect(classify(createError(404, '')).detail).toBeUndefined();
+    expect(classify(Object.assign(createError(404, 'x'), { message: 42 })).detail).toBeUndefined();
+  });
+
+  it('keeps a 4xx message private when its prototype cannot be read to confirm it is an http-errors error', () => {
+    const proxy = new Proxy(createError(404, 'internal hint'), {
+      getPrototypeOf() {
+        throw new Error('trap');
+      },
+    });
+    expect(classify(proxy)).toEqual({ status: 404, headers: undefined, detail: undefined });
+  });
+
+  it('reads the status of a thrown function like that of any object', () => {
+    expect(classify(Object.assign(() => undefined, { status: 503 })).status).toBe(503);
   });
 
   it('keeps a 4xx message private when the error does not say expose', () => {
@@ -82,6 +119,14 @@ describe('classify', () => {
     expect(classify(Boom.notFound('No such order'))).toMatchObject({ status: 404, detail: 'No such order' });
   });
 
+  it('never sends the generic payload message of a Boom 5xx as detail', () => {
+    expect(classify(Boom.internal('password=hunter2'))).toEqual({
+      status: 500,
+      headers: {},
+      detail: undefined,
+    });
+  });
+
   it.each([
     ['ENOSPC', 507],
     ['EDQUOT', 507],
@@ -90,6 +135,8 @@ describe('classify', () => {
     ['EPIPE', 502],
     ['ENOTFOUND', 502],
     ['EAI_AGAIN', 502],
+    ['EHOSTUNREACH', 502],
+    ['ENETUNREACH', 502],
     ['ETIMEDOUT', 504],
   ])('turns the system code %s into %i', (code, status) => {
     expect(classify(withCode(code))).toEqual({ status });
@@ -136,6 +183,7 @@ describe('classify', () => {
     ['an unknown code', withCode('E_SOMETHING')],
     ['a code that names an Object.prototype key', withCode('constructor')],
     ['a Boom-like object without a valid status', { isBoom: true, output: { statusCode: 200 } }],
+    ['an object with a Boom-like output but no isBoom', { output: { statusCode: 503 } }],
   ])('turns %s into a 500', (_name, thrown) => {
     expect(classify(thrown)).toEqual({ status: 500 });
   });
@@ -179,6 +227,9 @@ describe('classify', () => {
   it('finds a code down a cause chain, but not endlessly', () => {
     const deep = new Error('outer', { cause: new Error('middle', { cause: withCode('ECONNREFUSED') }) });
     expect(classify(deep).status).toBe(502);
+    let deepest: Error = withCode('ECONNREFUSED');
+    for (let i = 0; i < 5; i++) deepest = new Error(`wrap ${i}`, { cause: deepest });
+    expect(classify(deepest).status).toBe(502);
     let tooDeep: Error = withCode('ECONNREFUSED');
     for (let i = 0; i < 6; i++) tooDeep = new Error(`wrap ${i}`, { cause: tooDeep });
     expect(classify(tooDeep).status).toBe(500);

@@ -38,6 +38,20 @@ describe.each(expressVersions)('customize on %s', (_version, express) => {
     expect(problemOf(res).detail).toBe('Replaced.');
   });
 
+  it.each([
+    ['a string', 'replaced'],
+    ['a number', 42],
+  ])('sends the problem it was given when it returns %s', async (_what, returned) => {
+    const res = await request(appWith(() => returned as never)).get('/fail');
+    expect(problemOf(res)).toEqual({
+      type: 'https://www.rfc-editor.org/rfc/rfc9110.html#section-15.6.3',
+      title: 'Bad Gateway',
+      status: 502,
+      detail: 'Upstream down.',
+      instance: '/fail',
+    });
+  });
+
   it('cannot change the status or reach a prototype', async () => {
     const res = await request(
       appWith(

@@ -80,6 +80,7 @@ describe('debug in production', () => {
       serverErrors({ debug: true });
       expect(warn).toHaveBeenCalledTimes(1);
       expect(String(warn.mock.calls[0]?.[0])).toMatch(/debug is on while NODE_ENV is "production"/);
+      expect(warn.mock.calls[0]?.[1]).toEqual({ code: 'SERVER_ERRORS_DEBUG_IN_PRODUCTION' });
     } finally {
       warn.mockRestore();
       process.env.NODE_ENV = env;

@@ -5,6 +5,7 @@ import {
   connect as connectHttp2,
   createServer as createHttp2Server,
   type Http2ServerRequest,
+  Http2ServerResponse,
 } from 'node:http2';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -149,6 +150,17 @@ describe('httpVersions() over real HTTP/2', () => {
     const { status, body } = await h2Get(httpVersions({ supported: ['1.1'] }));
     expect(status).toBe(505);
     expect(JSON.parse(body)).toMatchObject({ status: 505, supported: ['1.1'] });
+  });
+
+  it('never sets the status message of an HTTP/2 response', async () => {
+    // The same rule as the next test, checked in this process, where a mutation test can see it.
+    const setter = jest.spyOn(Http2ServerResponse.prototype, 'statusMessage', 'set');
+    try {
+      expect((await h2Get(httpVersions({ supported: ['1.1'] }))).status).toBe(505);
+      expect(setter).not.toHaveBeenCalled();
+    } finally {
+      setter.mockRestore();
+    }
   });
 
   it('sets no status message, which Node would warn about on HTTP/2', () => {

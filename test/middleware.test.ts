@@ -90,6 +90,11 @@ describe.each(expressVersions)('serverErrors() on %s', (_version, express) => {
       expect(res.headers['cache-control']).toBe('no-store');
     });
 
+    it('tells a plain-text client when to come back, in the body too', async () => {
+      const res = await request(app).get('/seconds').set('Accept', 'text/plain');
+      expect(res.text).toContain('Retry after 120 seconds.');
+    });
+
     it('sends an IMF-fixdate for a Date', async () => {
       const res = await request(app).get('/date');
       expect(res.headers['retry-after']).toBe('Thu, 02 Jan 2031 03:04:05 GMT');
@@ -160,6 +165,7 @@ describe.each(expressVersions)('serverErrors() on %s', (_version, express) => {
             headers: {
               'Content-Type': 'text/html',
               'Content-Length': '1',
+              'Content-Encoding': 'gzip',
               'X-Undefined': undefined,
               'X-Split': 'a\r\nSet-Cookie: stolen=1',
               'X-Object': { a: 1 },
@@ -186,7 +192,7 @@ describe.each(expressVersions)('serverErrors() on %s', (_version, express) => {
       expect(problemOf(res).title).toBe('Bad Gateway');
       expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
       expect(res.headers['set-cookie']).toBeUndefined();
-      for (const name of ['x-undefined', 'x-split', 'x-object', 'retry-after']) {
+      for (const name of ['content-encoding', 'x-undefined', 'x-split', 'x-object', 'retry-after']) {
         expect(res.headers[name]).toBeUndefined();
       }
       expect(res.headers['x-fine']).toBe('yes');
@@ -260,6 +266,8 @@ describe.each(expressVersions)('serverErrors() on %s', (_version, express) => {
     it('renders a 4xx with its reason phrase and exposed message', async () => {
       const res = await request(app).get('/http-404');
       expect(res.status).toBe(404);
+      // 404 is not in the catalog: no catalog rule forbids caching it.
+      expect(res.headers['cache-control']).toBeUndefined();
       expect(problemOf(res)).toMatchObject({
         title: 'Not Found',
         detail: 'No such order.',
@@ -456,6 +464,11 @@ describe.each(expressVersions)('serverErrors() on %s', (_version, express) => {
       expect(res.status).toBe(status);
       expect(problemOf(res)).toMatchObject({ status, title: expect.any(String) });
     });
+
+    it('keeps the trace id on the bare problem sent when a member of the error throws', async () => {
+      const res = await request(app).get('/getter-detail').set('X-Request-Id', 'req-7');
+      expect(problemOf(res)).toMatchObject({ status: 503, traceId: 'req-7' });
+    });
   });
 
   describe('when the headers were already sent', () => {
@@ -535,6 +548,17 @@ describe.each(expressVersions)('serverErrors() on %s', (_version, express) => {
           '/503?secret=1',
         ],
       ]);
+    });
+
+    it('leaves traceId out of the record when trace ids are off', async () => {
+      const records: unknown[] = [];
+      const thrown = new Error('x');
+      const app = appWith((a) => a.get('/x', throwing(thrown)), {
+        traceId: false,
+        log: (record) => records.push(record),
+      });
+      await request(app).get('/x');
+      expect(records).toEqual([{ status: 500, method: 'GET', path: '/x', err: thrown }]);
     });
 
     it('writes one line with status, method, path and the stack to stderr by default', async () => {
@@ -618,6 +642,21 @@ describe.each(expressVersions)('serverErrors() on %s', (_version, express) => {
       expect(String(warn.mock.calls[0]?.[0])).toContain('logger down');
       warn.mockRestore();
     });
+
+    it('warns once per middleware about a failing log function, with a stable code', async () => {
+      const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      const app = appWith((a) => a.get('/x', throwing(new Error('x'))), {
+        log: () => {
+          throw undefined;
+        },
+      });
+      await request(app).get('/x');
+      expect((await request(app).get('/x')).status).toBe(500);
+      expect(warn.mock.calls).toEqual([
+        ['serverErrors(): the log function threw: undefined', { code: 'SERVER_ERRORS_LOG' }],
+      ]);
+      warn.mockRestore();
+    });
   });
 
   describe('misuse', () => {
@@ -631,10 +670,70 @@ describe.each(expressVersions)('serverErrors() on %s', (_version, express) => {
     });
   });
 
+  describe('the nonStandard option', () => {
+    it('answers a read timeout behind fetch failed with 598 instead of 504', async () => {
+      const headersTimeout = Object.assign(new Error('Headers Timeout Error'), {
+        code: 'UND_ERR_HEADERS_TIMEOUT',
+      });
+      const route = (a: ReturnType<typeof express>) =>
+        a.get('/x', throwing(new TypeError('fetch failed', { cause: headersTimeout })));
+      expect((await request(appWith(route)).get('/x')).status).toBe(504);
+      const res = await request(appWith(route, { nonStandard: true })).get('/x');
+      expect(res.status).toBe(598);
+      expect(problemOf(res).title).toBe('Network Read Timeout Error');
+    });
+  });
+
   describe('the types option', () => {
     it('sends about:blank when asked to', async () => {
       const app = appWith((a) => a.get('/x', throwing(new ServiceUnavailable())), { types: 'about:blank' });
       expect(problemOf(await request(app).get('/x')).type).toBe('about:blank');
     });
+  });
+});
+
+describe('serverErrors() once the headers are sent', () => {
+  const handler = serverErrors({ log: false, traceId: false });
+  const req = { method: 'GET', url: '/x', headers: {} } as never;
+  const sent = (writableEnded: boolean) => ({
+    headersSent: true,
+    writableEnded,
+    destroy: jest.fn(),
+    end: jest.fn(),
+  });
+
+  it('passes the error on to next when the response was cut off half-way', () => {
+    const res = sent(false);
+    const next = jest.fn();
+    const thrown = new Error('mid-stream');
+    handler(thrown, req, res as never, next);
+    expect(next).toHaveBeenCalledWith(thrown);
+    expect(res.destroy).not.toHaveBeenCalled();
+  });
+
+  it('closes a response cut off half-way itself when there is no next', () => {
+    const res = sent(false);
+    handler(new Error('mid-stream'), req, res as never);
+    expect(res.destroy).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaves a complete response alone, so its keep-alive connection survives', () => {
+    const res = sent(true);
+    const next = jest.fn();
+    handler(new Error('late'), req, res as never, next);
+    expect(next).not.toHaveBeenCalled();
+    expect(res.destroy).not.toHaveBeenCalled();
+    expect(res.end).not.toHaveBeenCalled();
+  });
+
+  it('logs one failure per response, however often the error reaches it', () => {
+    const log = jest.fn();
+    const logging = serverErrors({ log, traceId: false });
+    const del = { method: 'DELETE', url: '/x', headers: {} } as never;
+    const res = sent(true);
+    const thrown = new Error('late');
+    logging(thrown, del, res as never);
+    logging(thrown, del, res as never);
+    expect(log.mock.calls).toEqual([[{ status: 500, method: 'DELETE', path: '/x', err: thrown }, del]]);
   });
 });

@@ -60,6 +60,11 @@ describe.each(expressVersions)('trace ids and logging on %s', (_version, express
     expect(problemOf(await request(app).get('/fail')).traceId).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it('falls back to the default id when the function returns an empty string', async () => {
+    const app = appWith({ log: false, traceId: () => '' });
+    expect(problemOf(await request(app).get('/fail').set('X-Request-Id', 'req-9')).traceId).toBe('req-9');
+  });
+
   it('leaves the trace id out when turned off', async () => {
     const records: Array<Record<string, unknown>> = [];
     const res = await request(appWith({ traceId: false, log: (r) => records.push({ ...r }) })).get('/fail');

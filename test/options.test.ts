@@ -116,6 +116,25 @@ describe('serverErrors options', () => {
     expect(error.message).toMatch(/\nAlso:\n- serverErrors\(\): option "types"/);
   });
 
+  it('lists each further problem on a line of its own', () => {
+    const error = caught(() => serverErrors({ log: 1, types: 2, debug: 3 } as never));
+    expect(error.message.split('\n').slice(1)).toEqual([
+      'Also:',
+      expect.stringMatching(/^- serverErrors\(\): option "types"/),
+      expect.stringMatching(/^- serverErrors\(\): option "debug"/),
+    ]);
+  });
+
+  it('gives the ServerError hint only for ServerError itself', () => {
+    const error = caught(() => serverErrors({ map: [['E_X', 404]] } as never));
+    expect(error.message).not.toContain('ServerError itself');
+  });
+
+  it('takes options that merely have method and headers keys for unknown options, not a request', () => {
+    const error = caught(() => serverErrors({ method: 'GET', headers: {} } as never));
+    expect(error.code).toBe('ERR_SERVER_ERRORS_UNKNOWN_OPTION');
+  });
+
   it('explains app.use(serverErrors) written without the call', () => {
     const req = { method: 'GET', url: '/', headers: {}, socket: {} };
     const error = caught(() => (serverErrors as (req: unknown) => unknown)(req));

@@ -1,5 +1,5 @@
 import { BadGateway, NetworkReadTimeout, ServiceUnavailable } from '../src/errors';
-import { describe as describeProblem, serialize } from '../src/problem';
+import { describe as describeProblem, serialize, withDiagnostics } from '../src/problem';
 import { statusPlanner } from '../src/status-plan';
 
 const plan = statusPlanner('spec');
@@ -86,6 +86,21 @@ describe('describe', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('drops the extensions already copied when a later one cannot be read', () => {
+    const extensions = Object.defineProperty({ first: 1 }, 'second', {
+      enumerable: true,
+      get() {
+        throw new Error('getter');
+      },
+    });
+    expect(describeProblem({ status: 500, extensions }, plan(500), '/')).toEqual({
+      type: plan(500).type,
+      title: 'Internal Server Error',
+      status: 500,
+      instance: '/',
+    });
+  });
+
   it('drops all extensions when they cannot be read', () => {
     const extensions = new Proxy(
       { a: 1 },
@@ -101,6 +116,35 @@ describe('describe', () => {
       status: 500,
       instance: '/',
     });
+  });
+});
+
+describe('withDiagnostics', () => {
+  const debug = {
+    message: 'kaput',
+    stack: 'Error: kaput\n    at x',
+    causes: [{ name: 'Error', message: 'root' }],
+  };
+  const fresh = () => describeProblem({ status: 500 }, plan(500), '/');
+
+  it('adds the message, the stack and the causes as members', () => {
+    expect(withDiagnostics(fresh(), debug)).toMatchObject(debug);
+  });
+
+  it('lets a member the error already set win', () => {
+    const problem = { ...fresh(), message: 'public', stack: 'mine', causes: 'none' };
+    expect(withDiagnostics(problem, debug)).toMatchObject({
+      message: 'public',
+      stack: 'mine',
+      causes: 'none',
+    });
+  });
+
+  it('leaves out a missing stack and an empty cause chain', () => {
+    const problem = withDiagnostics(fresh(), { message: 'kaput', stack: undefined, causes: [] });
+    expect(problem).toHaveProperty('message', 'kaput');
+    expect(problem).not.toHaveProperty('stack');
+    expect(problem).not.toHaveProperty('causes');
   });
 });
 

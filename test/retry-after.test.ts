@@ -16,6 +16,16 @@ describe('formatRetryAfter', () => {
     expect(formatRetryAfter(new Date(Date.UTC(2030, 0, 1, 8, 49, 37)))).toBe('Tue, 01 Jan 2030 08:49:37 GMT');
   });
 
+  it('accepts the largest safe number of seconds and the first and last four-digit years', () => {
+    const yearZero = new Date(0);
+    yearZero.setUTCFullYear(0, 0, 1);
+    expect(formatRetryAfter(Number.MAX_SAFE_INTEGER)).toBe('9007199254740991');
+    expect(formatRetryAfter(yearZero)).toBe('Sat, 01 Jan 0000 00:00:00 GMT');
+    expect(formatRetryAfter(new Date(Date.UTC(9999, 11, 31, 23, 59, 59)))).toBe(
+      'Fri, 31 Dec 9999 23:59:59 GMT',
+    );
+  });
+
   it.each([
     [-1, RangeError, '-1'],
     [-0.5, RangeError, '-0.5'],
@@ -43,10 +53,20 @@ describe('isRetryAfterValue', () => {
     expect(isRetryAfterValue(value)).toBe(true);
   });
 
-  it.each(['', '-1', '1.5', '1e3', ' 120', 'soon', 'Friday, 31-Dec-99 23:59:59 GMT', '120\r\nX: y'])(
-    'rejects %p',
-    (value) => {
-      expect(isRetryAfterValue(value)).toBe(false);
-    },
-  );
+  it.each([
+    '',
+    '-1',
+    '1.5',
+    '1e3',
+    ' 120',
+    'soon',
+    'Friday, 31-Dec-99 23:59:59 GMT',
+    'Sun Nov  6 08:49:37 1994',
+    'Fri, 1 Dec 1999 23:59:59 GMT',
+    'x Fri, 31 Dec 1999 23:59:59 GMT',
+    'Fri, 31 Dec 1999 23:59:59 GMT x',
+    '120\r\nX: y',
+  ])('rejects %p', (value) => {
+    expect(isRetryAfterValue(value)).toBe(false);
+  });
 });
