@@ -1,5 +1,8 @@
 import Boom from '@hapi/boom';
 import timeout from 'connect-timeout';
+import { once } from 'node:events';
+import { Agent, type IncomingMessage, request as httpRequest } from 'node:http';
+import { Writable } from 'node:stream';
 import createError from 'http-errors';
 import type express5 from 'express';
 import request from 'supertest';
@@ -17,6 +20,7 @@ import { maintenance } from '../src/maintenance';
 import { serverErrors } from '../src/middleware';
 import type { ServerErrorsOptions } from '../src/options';
 import { expressVersions, throwing } from './helpers/apps';
+import { closeServers, listenLocally, urlOf } from './helpers/local-server';
 import { problemOf } from './helpers/problem';
 
 const statuses = Object.keys(errorClasses).map(Number) as Array<keyof typeof errorClasses>;
@@ -527,6 +531,68 @@ describe.each(expressVersions)('serverErrors() on %s', (_version, express) => {
       const second = await agent.post('/ignore').send('{}');
       expect([first.status, second.status]).toEqual([503, 503]);
     });
+
+    it.each([
+      [
+        // pipe() stops reading when its destination fails, leaving the rest unread.
+        'a disk that fills up at the first chunk',
+        507,
+        (next: (err: unknown) => void) => {
+          const disk = new Writable({
+            write(_chunk, _encoding, callback) {
+              callback(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
+            },
+          });
+          disk.on('error', next);
+          return disk;
+        },
+      ],
+      [
+        // Still piped into a destination that never drains: only unpiping lets the body flow.
+        'a store that stalls while the route gives up',
+        503,
+        (next: (err: unknown) => void) =>
+          new Writable({
+            highWaterMark: 1,
+            write() {
+              next(new ServiceUnavailable(5));
+            },
+          }),
+      ],
+    ])(
+      'reads off an upload cut short by %s, so its connection serves the next request',
+      async (_what, status, sink) => {
+        const upload = express();
+        upload.post('/upload', (req, _res, next) => {
+          req.pipe(sink(next));
+        });
+        upload.get('/ok', (_req, res) => {
+          res.send('ok');
+        });
+        upload.use(serverErrors({ log: false }));
+        const server = await listenLocally(upload);
+        const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+        const send = async (method: string, path: string, body?: Buffer) => {
+          const req = httpRequest(`${urlOf(server)}${path}`, { method, agent });
+          if (body) {
+            // The rest of the body follows once the server is already answering.
+            req.write(body.subarray(0, 16));
+            setTimeout(() => req.end(body.subarray(16)), 50);
+          } else req.end();
+          const [res] = (await once(req, 'response')) as [IncomingMessage];
+          res.resume();
+          await once(res, 'end');
+          return res.statusCode;
+        };
+        try {
+          expect(await send('POST', '/upload', Buffer.alloc(512 * 1024, 1))).toBe(status);
+          expect(await send('GET', '/ok')).toBe(200);
+        } finally {
+          agent.destroy();
+          await closeServers();
+        }
+      },
+    );
   });
 
   describe('logging', () => {
