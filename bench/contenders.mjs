@@ -54,6 +54,27 @@ export const contenders = [
     ...OK,
   },
   {
+    id: 'ok-layers',
+    label: '`GET /ok` with serverErrors() and 7 pass-through middlewares',
+    module: 'contenders/success-path.mjs',
+    variant: 'layers',
+    ...OK,
+  },
+  {
+    id: 'ok-timeout',
+    label: '`GET /ok` with serverErrors() and timeout()',
+    module: 'contenders/success-path.mjs',
+    variant: 'timeout',
+    ...OK,
+  },
+  {
+    id: 'ok-connect-timeout',
+    label: '`GET /ok` with serverErrors() and connect-timeout',
+    module: 'contenders/success-path.mjs',
+    variant: 'connect-timeout',
+    ...OK,
+  },
+  {
     id: 'ok-guarded',
     label: '`GET /ok` with serverErrors() and all guards',
     module: 'contenders/success-path.mjs',
@@ -80,6 +101,6 @@ export const groups = [
   {
     title: 'Success path: `GET /ok` answers 200 JSON',
     baseline: 'ok-without',
-    ids: ['ok-without', 'ok-with', 'ok-guarded'],
+    ids: ['ok-without', 'ok-with', 'ok-layers', 'ok-timeout', 'ok-connect-timeout', 'ok-guarded'],
   },
 ];
