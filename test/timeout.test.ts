@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Agent, type IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent, IncomingMessage, request as httpRequest } from 'node:http';
 
 import type express5 from 'express';
 import request from 'supertest';
@@ -136,6 +136,51 @@ describe.each(expressVersions)('timeout() on %s', (_version, express) => {
     const [timer] = timers.started();
     expect(timer).toBeDefined();
     expect(timers.cleared()).toContain(timer);
+  });
+
+  describe('req.signal', () => {
+    /** What `req.signal` is on /timed (under timeout()) and on /plain (not). */
+    async function signals(app: ReturnType<typeof express>) {
+      app.get('/timed', timeout(54_321), (req, res) => {
+        const { signal } = req as unknown as { signal: unknown };
+        res.json({ abortSignal: signal instanceof AbortSignal, same: signal === requestSignal(req) });
+      });
+      app.get('/plain', (req, res) => {
+        res.json({ signal: String((req as unknown as { signal: unknown }).signal) });
+      });
+      app.use(serverErrors({ log }));
+      const server = await listenLocally(app);
+      return {
+        timed: (await request(server).get('/timed')).body as unknown,
+        plain: (await request(server).get('/plain')).body as unknown,
+      };
+    }
+    const TIMED = { abortSignal: true, same: true };
+
+    it('is the deadline signal under timeout(), and absent elsewhere, in this app and others', async () => {
+      expect(await signals(express())).toEqual({ timed: TIMED, plain: { signal: 'undefined' } });
+      const other = express();
+      other.get('/plain', (req, res) => {
+        res.json({ signal: String((req as unknown as { signal: unknown }).signal) });
+      });
+      expect((await request(other).get('/plain')).body).toEqual({ signal: 'undefined' });
+      expect(Object.hasOwn(IncomingMessage.prototype, 'signal')).toBe(false);
+    });
+
+    it('leaves the signal that the request prototype chain already had to the other requests', async () => {
+      const app = express();
+      const between = Object.create(Object.getPrototypeOf(app.request) as object, {
+        signal: { configurable: true, get: () => 'theirs' },
+      }) as object;
+      Object.setPrototypeOf(app.request, between);
+      expect(await signals(app)).toEqual({ timed: TIMED, plain: { signal: 'theirs' } });
+    });
+
+    it("leaves a signal of the app's own request prototype in place", async () => {
+      const app = express();
+      Object.defineProperty(app.request, 'signal', { configurable: true, get: () => 'own' });
+      expect(await signals(app)).toEqual({ timed: TIMED, plain: { signal: 'own' } });
+    });
   });
 
   it('aborts the signal, as req.signal and requestSignal(req), with the answered error', async () => {
@@ -363,6 +408,22 @@ describe("the idle timer that keeps the duration's timer list", () => {
     expect(keepers).toHaveLength(1);
     expect(keepers[0]?.hasRef()).toBe(false);
     clearTimeout(keepers[0]);
+  });
+});
+
+describe('req.signal on a bare node:http server', () => {
+  afterEach(closeServers);
+
+  it("is a property of the request itself, never of Node's shared prototype", async () => {
+    const guard = timeout(54_321);
+    const server = await listenLocally((req, res) => {
+      guard(req, res, () => {
+        const { signal } = req as unknown as { signal: unknown };
+        res.end(JSON.stringify([signal instanceof AbortSignal, signal === requestSignal(req)]));
+      });
+    });
+    expect(JSON.parse((await request(server).get('/')).text)).toEqual([true, true]);
+    expect(Object.hasOwn(IncomingMessage.prototype, 'signal')).toBe(false);
   });
 });
 
