@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ServiceUnavailable } from './errors';
 import { type Guard, refusal } from './guard';
 import { requestPath } from './request-path';
+import { HTTP_DATE_YEARS, isHttpDate } from './retry-after';
 import type { RetryableErrorOptions } from './server-error';
 import { anyFunction, type OptionsSpec, validateOptions } from './validate-options';
 
@@ -50,13 +51,7 @@ const allowRule = z.union([z.string().startsWith('/'), z.instanceof(RegExp), any
 
 const schema = z.strictObject({
   enabled: z.union([z.boolean(), anyFunction]).optional(),
-  until: z
-    .union([
-      // RFC 9110 §5.6.7: an IMF-fixdate's year has exactly four digits.
-      z.date().refine((date) => date.getUTCFullYear() >= 0 && date.getUTCFullYear() <= 9999),
-      anyFunction,
-    ])
-    .optional(),
+  until: z.union([z.date().refine(isHttpDate), anyFunction]).optional(),
   retryAfter: z.number().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   allow: z.union([allowRule, z.array(allowRule)]).optional(),
   detail: z.string().min(1).optional(),
@@ -68,7 +63,7 @@ const spec: OptionsSpec<typeof schema.shape> = {
   expected: {
     '': 'an options object',
     enabled: 'a boolean or a function (req) => boolean',
-    until: 'a valid Date between the years 0000 and 9999, or a function (req) => Date | undefined',
+    until: `a valid Date ${HTTP_DATE_YEARS}, or a function (req) => Date | undefined`,
     retryAfter: 'a non-negative, finite number of seconds',
     allow: 'a path starting with "/", a RegExp, a function (req) => boolean, or an array of them',
     detail: 'a non-empty string',
@@ -166,9 +161,12 @@ export function maintenance<Req extends IncomingMessage = IncomingMessage>(
   function errorOptions(req: Req): RetryableErrorOptions {
     if (untilOf === undefined) return fixedTime > Date.now() ? fixed : fallback;
     const date = untilOf(req);
-    // Anything but a future Date (undefined, a past or invalid date) leaves Retry-After to `retryAfter`.
+    // Anything but a future HTTP-date (undefined, a past, invalid or far too late date)
+    // leaves Retry-After to `retryAfter`.
     const time = date instanceof Date ? wholeSecond(date) : NaN;
-    return time > Date.now() ? { detail, message, retryAfter: new Date(time) } : fallback;
+    if (!(time > Date.now())) return fallback;
+    const retryAfter = new Date(time);
+    return isHttpDate(retryAfter) ? { detail, message, retryAfter } : fallback;
   }
 
   return function maintenanceGuard(req, _res, next) {

@@ -12,9 +12,23 @@ const IMF_FIXDATE =
   /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
 /**
+ * Whether a Date can be sent as an HTTP-date. RFC 9110 §5.6.7: senders MUST use
+ * IMF-fixdate, whose year has exactly four digits; it is a subset of RFC 5322's
+ * date, whose years start at 1900. Parsers agree: V8's Date.parse reads
+ * "31 Dec 0099" as 1999.
+ */
+export function isHttpDate(date: Date): boolean {
+  const year = date.getUTCFullYear();
+  return year >= 1900 && year <= 9999;
+}
+
+/** How error messages state the range of {@link isHttpDate}. */
+export const HTTP_DATE_YEARS = 'between the years 1900 and 9999';
+
+/**
  * Formats a Retry-After value, or throws a `TypeError` (not a number or Date) or
  * a `RangeError` (negative, NaN, infinite or too large a number; an invalid Date,
- * or one whose year has not four digits) that names the value. A fraction of a
+ * or one before 1900 or after 9999) that names the value. A fraction of a
  * second is rounded up: waiting a little longer is safe, retrying early is not.
  *
  * @example
@@ -35,13 +49,11 @@ export function formatRetryAfter(value: unknown, name = 'retryAfter'): string {
     return String(seconds);
   }
   if (value instanceof Date) {
-    const year = value.getUTCFullYear();
-    // RFC 9110 §5.6.7: senders MUST use IMF-fixdate, whose year is exactly four digits.
-    if (!(year >= 0 && year <= 9999)) {
+    if (!isHttpDate(value)) {
       throw usageError(
         RangeError,
         'ERR_SERVER_ERRORS_INVALID_RETRY_AFTER',
-        `${name} must be a valid Date between the years 0000 and 9999; received ${showValue(value)}.`,
+        `${name} must be a valid Date ${HTTP_DATE_YEARS}; received ${showValue(value)}.`,
       );
     }
     return value.toUTCString();

@@ -79,6 +79,10 @@ describe.each(expressVersions)('maintenance() on %s', (_version, express) => {
     expect((await client.get('/')).headers['retry-after']).toBe('60');
     until = new Date(Number.NaN);
     expect((await client.get('/')).headers['retry-after']).toBe('60');
+    // Later than an HTTP-date can say: still the 503, with the fallback.
+    until = new Date(Date.UTC(10000, 0, 1));
+    const tooLate = await client.get('/');
+    expect([tooLate.status, tooLate.headers['retry-after']]).toEqual([503, '60']);
   });
 
   it('reads enabled per request, so a flag can flip at run time', async () => {
@@ -204,13 +208,19 @@ describe('maintenance options', () => {
       { until: '2030-01-01' },
       TypeError,
       'ERR_SERVER_ERRORS_INVALID_OPTION',
-      /option "until" must be a valid Date between the years 0000 and 9999, or a function .*; received "2030-01-01"\./,
+      /option "until" must be a valid Date between the years 1900 and 9999, or a function .*; received "2030-01-01"\./,
     ],
     [
       { until: new Date(Number.NaN) },
       RangeError,
       'ERR_SERVER_ERRORS_INVALID_OPTION',
       /option "until" must be a valid Date.*; received Invalid Date\./,
+    ],
+    [
+      { until: new Date(Date.UTC(1899, 11, 31, 23, 59, 59)) },
+      RangeError,
+      'ERR_SERVER_ERRORS_INVALID_OPTION',
+      /option "until" must be a valid Date.*; received Date\(1899-12-31T23:59:59\.000Z\)\./,
     ],
     [
       { until: new Date(Date.UTC(10000, 0, 1)) },
