@@ -45,7 +45,8 @@ const spec: OptionsSpec<typeof schema.shape> = {
 
 /** One request's deadline, shared by the timer, the response's 'close' and the signal. */
 interface Deadline {
-  timer: ReturnType<typeof setTimeout>;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  res: ServerResponse;
   next: (err?: unknown) => void;
   error: () => ServerError;
   /** Created when the route first asks for the signal. */
@@ -167,18 +168,19 @@ export function timeout(ms: number, options?: TimeoutOptions): Guard {
       clearTimeout(existing.timer);
       existing.next = next;
       existing.error = error;
-      existing.timer = setTimeout(onTimeout, delay, res);
+      existing.timer = setTimeout(onTimeout, delay, existing);
       return next();
     }
     const deadline: Deadline = {
-      timer: setTimeout(onTimeout, delay, res),
+      timer: undefined,
+      res,
       next,
       error,
       controller: undefined,
       aborted: undefined,
     };
+    deadline.timer = setTimeout(onTimeout, delay, deadline);
     (req as WithDeadline)[DEADLINE] = deadline;
-    (res as WithDeadline)[DEADLINE] = deadline;
     exposeSignal(req);
     res.on('close', onClose);
     next();
@@ -230,10 +232,10 @@ function abort(deadline: Deadline, reason?: unknown): void {
   deadline.controller?.abort(reason);
 }
 
-function onTimeout(res: ServerResponse): void {
-  const deadline = (res as WithDeadline)[DEADLINE];
+function onTimeout(deadline: Deadline): void {
+  const { res } = deadline;
   // An answer under way is the route's; a 503 can no longer be sent.
-  if (deadline === undefined || res.headersSent || res.destroyed) return;
+  if (res.headersSent || res.destroyed) return;
   const error = deadline.error();
   dropLateWrites(res);
   deadline.next(error);
@@ -242,7 +244,9 @@ function onTimeout(res: ServerResponse): void {
 }
 
 function onClose(this: ServerResponse): void {
-  const deadline = (this as WithDeadline)[DEADLINE];
+  // Node (and Express) point a response at its request; the deadline lives there
+  // only, as one more property on every response costs a little on every request.
+  const deadline = (this.req as WithDeadline | undefined)?.[DEADLINE];
   if (deadline === undefined) return;
   clearTimeout(deadline.timer);
   // The client went away: nobody waits for the work any more.
