@@ -86,30 +86,28 @@ describe('describe', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it('drops the extensions already copied when a later one cannot be read', () => {
-    const extensions = Object.defineProperty({ first: 1 }, 'second', {
-      enumerable: true,
-      get() {
-        throw new Error('getter');
-      },
-    });
-    expect(describeProblem({ status: 500, extensions }, plan(500), '/')).toEqual({
-      type: plan(500).type,
-      title: 'Internal Server Error',
-      status: 500,
-      instance: '/',
-    });
-  });
-
-  it('drops all extensions when they cannot be read', () => {
-    const extensions = new Proxy(
-      { a: 1 },
-      {
+  it.each([
+    [
+      'the extensions already copied when a later one cannot be read',
+      Object.defineProperty({ first: 1 }, 'second', {
+        enumerable: true,
         get() {
-          throw new Error('trap');
+          throw new Error('getter');
         },
-      },
-    );
+      }),
+    ],
+    [
+      'all extensions when they cannot be read',
+      new Proxy(
+        { a: 1 },
+        {
+          get() {
+            throw new Error('trap');
+          },
+        },
+      ),
+    ],
+  ])('drops %s', (_what, extensions) => {
     expect(describeProblem({ status: 500, extensions }, plan(500), '/')).toEqual({
       type: plan(500).type,
       title: 'Internal Server Error',
