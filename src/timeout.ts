@@ -67,7 +67,7 @@ const SIGNAL_PROPERTY: PropertyDescriptor = {
   },
 };
 
-/** Request prototypes that carry {@link PROTOTYPE_SIGNAL}. */
+/** Request prototypes that carry the getter of {@link prototypeSignal}. */
 const signalPrototypes = new WeakSet<object>();
 
 /**
