@@ -149,7 +149,11 @@ describe('httpVersions() over real HTTP/2', () => {
   it('refuses it with a 505 problem, without the reason phrase HTTP/2 cannot carry', async () => {
     const { status, body } = await h2Get(httpVersions({ supported: ['1.1'] }));
     expect(status).toBe(505);
-    expect(JSON.parse(body)).toMatchObject({ status: 505, supported: ['1.1'] });
+    expect(JSON.parse(body)).toMatchObject({
+      status: 505,
+      detail: 'This server supports HTTP/1.1.',
+      supported: ['1.1'],
+    });
   });
 
   it('never sets the status message of an HTTP/2 response', async () => {

@@ -52,6 +52,10 @@ describe.each(expressVersions)('loopGuard() on %s', (_version, express) => {
     ['CDN-Loop', 'edge.example.net,api-gateway  ;x=1'],
     ['Via', '1.1 api-gateway'],
     ['Via', 'HTTP/1.1 edge (cache, v2), 2.0 API-GATEWAY (Express)'],
+    ['Via', '1.1   api-gateway'],
+    // A quote inside a comment opens no quoted string; a stray ")" closes no comment.
+    ['Via', '1.1 edge (a "quote), 1.1 api-gateway'],
+    ['Via', '1.1 edge), 1.1 api-gateway'],
   ])('answers 508 when %s already names it: %s', async (header, value) => {
     const res = await request(app).get('/echo').set(header, value);
     expect(res.status).toBe(508);
@@ -65,6 +69,7 @@ describe.each(expressVersions)('loopGuard() on %s', (_version, express) => {
   it.each([
     ['CDN-Loop', 'api-gateway-2'],
     ['CDN-Loop', 'edge; note="x, api-gateway; y"'],
+    ['CDN-Loop', 'edge; note="a \\", api-gateway; b="'],
     ['CDN-Loop', 'edge; api-gateway'],
     ['Via', '1.1 edge (a, 1.1 api-gateway b)'],
     ['Via', 'api-gateway/1.1 edge'],

@@ -107,6 +107,24 @@ describe('methods() options', () => {
     ],
     [{ known: [] }, TypeError, 'ERR_SERVER_ERRORS_INVALID_OPTION', /option "known" .*; received \[\]\./],
     [
+      { known: ['GET', 'POST'] },
+      TypeError,
+      'ERR_SERVER_ERRORS_INVALID_OPTION',
+      /received \["GET","POST"\]\.$/,
+    ],
+    [
+      { known: ['HEAD', 'POST'] },
+      TypeError,
+      'ERR_SERVER_ERRORS_INVALID_OPTION',
+      /received \["HEAD","POST"\]\.$/,
+    ],
+    [
+      { known: ['GET', 'head'] },
+      TypeError,
+      'ERR_SERVER_ERRORS_INVALID_OPTION',
+      /received \["GET","head"\]\. Methods are case-sensitive: write "GET" and "HEAD"\./,
+    ],
+    [
       { known: ['get', 'head'] },
       TypeError,
       'ERR_SERVER_ERRORS_INVALID_OPTION',

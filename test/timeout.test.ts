@@ -256,6 +256,28 @@ describe.each(expressVersions)('timeout() on %s', (_version, express) => {
     }
   });
 
+  it('drops what an abort listener sends at once, before the 503 has even left', async () => {
+    const outcome = observed<{ wrote: unknown; ended: unknown; errors: unknown[]; callbacks: number }>();
+    const server = await serve((app) => {
+      app.use(timeout(30));
+      app.get('/late', (req, res) => {
+        const errors: unknown[] = [];
+        res.on('error', (error) => errors.push(error));
+        requestSignal(req).addEventListener('abort', () => {
+          let callbacks = 0;
+          const wrote = res.write('too late', 'utf8', () => callbacks++);
+          const ended = res.end('too late', 'utf8', () => callbacks++);
+          setImmediate(() => outcome.resolve({ wrote, ended: ended === res, errors, callbacks }));
+        });
+      });
+    });
+    const res = await request(server).get('/late');
+    expect(res.status).toBe(503);
+    expect(res.text).not.toContain('too late');
+    // What Node's write and end answer when they work: true, the response, and each callback once.
+    expect(await outcome.promise).toEqual({ wrote: true, ended: true, errors: [], callbacks: 2 });
+  });
+
   it('keeps the connection usable for the next request after a late answer was dropped', async () => {
     const late = observed<void>();
     const server = await serve((app) => {
