@@ -378,6 +378,40 @@ describe.each(expressVersions)('timeout() on %s', (_version, express) => {
     expect(log).not.toHaveBeenCalled();
   });
 
+  it('runs nothing after a later timeout() once the first deadline has passed', async () => {
+    const reached = jest.fn();
+    const server = await serve((app) => {
+      app.use(timeout(30));
+      app.get(
+        '/slow',
+        (_req, _res, next) => {
+          setTimeout(next, 90);
+        },
+        timeout(60_000),
+        (_req, res) => {
+          reached();
+          res.json({ late: true });
+        },
+      );
+    });
+    const res = await request(server).get('/slow');
+    expect(res.status).toBe(503);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(reached).not.toHaveBeenCalled();
+  });
+
+  it('says the upstream did not answer in time on a 504 without its own detail', async () => {
+    const server = await serve((app) => {
+      app.use(timeout(30, { status: 504 }));
+      app.get('/search', silentRoute());
+    });
+    const res = await request(server).get('/search');
+    expect(problemOf(res)).toMatchObject({
+      status: 504,
+      detail: 'The upstream server did not answer in time.',
+    });
+  });
+
   it('lets a later timeout() on the same request replace the deadline', async () => {
     const timers = watchTimers(60_000);
     const signals = observed<[AbortSignal, AbortSignal]>();
@@ -474,6 +508,8 @@ describe('timeout options', () => {
       /ms must be .*; received undefined\./,
     ],
     ['5s', undefined, TypeError, 'ERR_SERVER_ERRORS_INVALID_OPTION', /received "5s"\./],
+    // A numeric string compares like a number: only the type check refuses it.
+    ['5000', undefined, TypeError, 'ERR_SERVER_ERRORS_INVALID_OPTION', /received "5000"\./],
     [
       0,
       undefined,
