@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ServiceUnavailable } from './errors';
 import { type Guard, refusal } from './guard';
 import { requestPath } from './request-path';
-import { HTTP_DATE_YEARS, isHttpDate } from './retry-after';
+import { HTTP_DATE_YEARS, isHttpDate, LATEST_HTTP_DATE } from './retry-after';
 import type { RetryableErrorOptions } from './server-error';
 import { anyFunction, type OptionsSpec, validateOptions } from './validate-options';
 
@@ -44,8 +44,6 @@ export interface MaintenanceOptions<Req extends IncomingMessage = IncomingMessag
   /** The problem's public `detail`. Defaults to `"The service is down for maintenance."`. */
   detail?: string;
 }
-
-const LATEST_HTTP_DATE = Date.UTC(9999, 11, 31, 23, 59, 59);
 
 const allowRule = z.union([z.string().startsWith('/'), z.instanceof(RegExp), anyFunction]);
 
@@ -161,12 +159,10 @@ export function maintenance<Req extends IncomingMessage = IncomingMessage>(
   function errorOptions(req: Req): RetryableErrorOptions {
     if (untilOf === undefined) return fixedTime > Date.now() ? fixed : fallback;
     const date = untilOf(req);
-    // Anything but a future HTTP-date (undefined, a past, invalid or far too late date)
-    // leaves Retry-After to `retryAfter`.
+    // Anything but a future HTTP-date (undefined, a past or invalid date, or one
+    // past the last HTTP-date, which wholeSecond makes NaN) leaves Retry-After to `retryAfter`.
     const time = date instanceof Date ? wholeSecond(date) : NaN;
-    if (!(time > Date.now())) return fallback;
-    const retryAfter = new Date(time);
-    return isHttpDate(retryAfter) ? { detail, message, retryAfter } : fallback;
+    return time > Date.now() ? { detail, message, retryAfter: new Date(time) } : fallback;
   }
 
   return function maintenanceGuard(req, _res, next) {

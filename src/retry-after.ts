@@ -11,6 +11,9 @@ export type RetryAfter = number | Date;
 const IMF_FIXDATE =
   /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
+const FIRST_YEAR = 1900;
+const LAST_YEAR = 9999;
+
 /**
  * Whether a Date can be sent as an HTTP-date. RFC 9110 §5.6.7: senders MUST use
  * IMF-fixdate, whose year has exactly four digits; it is a subset of RFC 5322's
@@ -19,11 +22,14 @@ const IMF_FIXDATE =
  */
 export function isHttpDate(date: Date): boolean {
   const year = date.getUTCFullYear();
-  return year >= 1900 && year <= 9999;
+  return year >= FIRST_YEAR && year <= LAST_YEAR;
 }
 
 /** How error messages state the range of {@link isHttpDate}. */
-export const HTTP_DATE_YEARS = 'between the years 1900 and 9999';
+export const HTTP_DATE_YEARS = `between the years ${FIRST_YEAR} and ${LAST_YEAR}`;
+
+/** The last second an HTTP-date can carry, as a time value. */
+export const LATEST_HTTP_DATE = Date.UTC(LAST_YEAR, 11, 31, 23, 59, 59);
 
 /**
  * Formats a Retry-After value, or throws a `TypeError` (not a number or Date) or
