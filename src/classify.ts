@@ -1,32 +1,31 @@
 import createError from 'http-errors';
 
-import { INVALID_RESPONSE, isInvalidResponse, STANDARD_CODES, TIMEOUT } from './error-codes';
-import type { CompiledRule } from './map-rules';
-import { safeGet, safeInstanceOf } from './safe-get';
-import { isServerError, ServerError } from './server-error';
+import { type Classified, classified, INTERNAL, type Snapshot } from './classified';
+import { debugInfoOf } from './debug-info';
+import { INVALID_RESPONSE, isAbort, isInvalidResponse, STANDARD_CODES, TIMEOUT } from './error-codes';
+import { isRefusal } from './guard';
+import { collectHeaders, neededHeaders, NO_HEADERS } from './headers';
+import { toPlainObject } from './plain-value';
+import { CauseChain, ReadOnce } from './read-once';
+import { safeInstanceOf } from './safe-get';
+import { SERVER_ERROR_BRAND, ServerError } from './server-error';
+
+export type { Classified } from './classified';
 
 /**
- * What classification makes of a thrown value: everything the problem and the
- * response are built from. A {@link ServerError} is one already, so our own
- * errors pass through without a copy.
+ * A `map` rule ready for the request path: the classification, or `undefined`
+ * when it does not match. It reads the thrown value through `read`, so a code
+ * it compares is the code everything else sees.
  */
-export interface Classified {
-  /** 400–599. */
-  readonly status: number;
-  /** Headers the error asks for; checked again when written. */
-  readonly headers?: unknown;
-  /** Public explanation for the `detail` member. */
-  readonly detail?: string | undefined;
-  readonly type?: string | undefined;
-  readonly instance?: string | undefined;
-  readonly extensions?: Readonly<Record<string, unknown>> | undefined;
+export type CompiledRule = (thrown: unknown, read: ReadOnce) => Classified | undefined;
+
+/** What {@link snapshot} needs besides the thrown value: the compiled options. */
+export interface ClassifyRules {
+  readonly rules: readonly CompiledRule[];
+  readonly codes: ReadonlyMap<string, Classified>;
+  /** Read the diagnostics too. */
+  readonly debug: boolean;
 }
-
-const INTERNAL: Classified = Object.freeze({ status: 500 });
-
-// How far down a `cause` chain a code is looked for: fetch() wraps the socket
-// error once ("fetch failed" → ECONNREFUSED), libraries wrap it a few more times.
-const MAX_CAUSE_DEPTH = 5;
 
 /** Whether a value is an integer HTTP error status, 400–599. */
 export function isErrorStatus(value: unknown): value is number {
@@ -35,99 +34,158 @@ export function isErrorStatus(value: unknown): value is number {
 
 /**
  * Classifies anything thrown, in this order: the user's `map` rules; our own
- * errors; an explicit `status` (else `statusCode`, else a Boom `output`) in
- * 400–599; Node system and fetch error codes, on the error or down its `cause`
- * chain; `AbortSignal.timeout()`'s `TimeoutError`; everything else is a 500.
- * Never throws.
+ * errors; an error that carries an upstream's response (a gateway failure); an
+ * explicit `status` (else `statusCode`, else a Boom `output`) in 400–599; Node
+ * system and fetch error codes, on the error or down its `cause` chain;
+ * `AbortSignal.timeout()`'s `TimeoutError`; everything else is a 500. Every
+ * property is read once, and the result is plain and frozen. Never throws.
  */
 export function classify(
   thrown: unknown,
   rules: readonly CompiledRule[] = [],
   codes: ReadonlyMap<string, Classified> = STANDARD_CODES,
 ): Classified {
+  return classifyChain(new CauseChain(thrown), rules, codes);
+}
+
+/**
+ * Reads a thrown value, once, into the snapshot the rest of the pipeline works
+ * from: its classification and, when asked for, the diagnostics and whether it
+ * is an abort (only worth knowing once the client has gone).
+ */
+export function snapshot(thrown: unknown, rules: ClassifyRules, clientGone = false): Snapshot {
+  const chain = new CauseChain(thrown);
+  const { status, headers, detail, type, instance, extensions } = classifyChain(
+    chain,
+    rules.rules,
+    rules.codes,
+  );
+  return Object.freeze({
+    status,
+    headers: headers ?? NO_HEADERS,
+    detail,
+    type,
+    instance,
+    // Already plain when classification made it: then this is free.
+    extensions: extensions === undefined ? undefined : toPlainObject(extensions),
+    refusal: isRefusal(thrown),
+    aborted: clientGone && isAborted(chain),
+    debug: rules.debug ? debugInfoOf(chain) : undefined,
+  });
+}
+
+function classifyChain(
+  chain: CauseChain,
+  rules: readonly CompiledRule[],
+  codes: ReadonlyMap<string, Classified>,
+): Classified {
+  const { top } = chain;
+  const thrown = top.value;
   for (const rule of rules) {
-    const mapped = rule(thrown);
+    const mapped = rule(thrown, top);
     if (mapped !== undefined) return mapped;
   }
   if (thrown === null || (typeof thrown !== 'object' && typeof thrown !== 'function')) return INTERNAL;
-  if (safeInstanceOf(thrown, ServerError) && isErrorStatus(safeGet(thrown, 'status'))) {
-    return thrown as ServerError;
-  }
-  if (isServerError(thrown)) return fromOtherCopy(thrown);
-  return fromStatus(thrown) ?? fromCode(thrown, codes) ?? INTERNAL;
+  if (safeInstanceOf(thrown, ServerError) || top.get(SERVER_ERROR_BRAND) === true)
+    return fromServerError(top);
+  return fromUpstream(top) ?? fromStatus(top) ?? fromCode(chain, codes) ?? INTERNAL;
 }
 
-/** A ServerError of another installed copy of this package: read field by field, trusting nothing. */
-function fromOtherCopy(thrown: object): Classified {
-  const status = safeGet(thrown, 'status');
+/**
+ * One of our errors, of this copy of the package or another: its members,
+ * each read once and checked, since a subclass or a Proxy may have replaced any.
+ */
+function fromServerError(read: ReadOnce): Classified {
+  let status = read.get('status');
+  if (!isErrorStatus(status)) status = read.get('statusCode');
   if (!isErrorStatus(status)) return INTERNAL;
-  const text = (key: string): string | undefined => {
-    const value = safeGet(thrown, key);
-    return typeof value === 'string' ? value : undefined;
-  };
-  const extensions = safeGet(thrown, 'extensions');
-  return {
+  const extensions = read.get('extensions');
+  return Object.freeze({
     status,
-    headers: safeGet(thrown, 'headers'),
-    detail: text('detail'),
-    type: text('type'),
-    instance: text('instance'),
-    extensions:
-      typeof extensions === 'object' && extensions !== null
-        ? (extensions as Record<string, unknown>)
-        : undefined,
-  };
+    headers: collectHeaders(read.get('headers')),
+    detail: read.text('detail'),
+    type: read.text('type'),
+    instance: read.text('instance'),
+    extensions: typeof extensions === 'object' && extensions !== null ? toPlainObject(extensions) : undefined,
+  });
+}
+
+const BAD_GATEWAY = classified(502);
+const UPSTREAM_REFUSED = classified(500);
+
+/**
+ * An error thrown because an upstream answered with an error: undici's
+ * `ResponseError` (its `responseError()` interceptor) or an axios error with a
+ * response. Its status and headers are the upstream's, never ours to send: an
+ * upstream 5xx is a gateway failure (502, RFC 9110 §15.6.3); an upstream 4xx
+ * is a request this server made wrongly and did not handle, a 500.
+ */
+function fromUpstream(read: ReadOnce): Classified | undefined {
+  let status: unknown;
+  if (read.get('code') === 'UND_ERR_RESPONSE') status = read.get('statusCode');
+  else if (read.get('isAxiosError') === true) status = new ReadOnce(read.get('response')).get('status');
+  if (!isErrorStatus(status)) return undefined;
+  return status >= 500 ? BAD_GATEWAY : UPSTREAM_REFUSED;
 }
 
 /** http-errors, Express, connect-timeout and Boom errors: an explicit status beats any `code`. */
-function fromStatus(thrown: object): Classified | undefined {
-  let status = safeGet(thrown, 'status');
-  if (!isErrorStatus(status)) status = safeGet(thrown, 'statusCode');
+function fromStatus(read: ReadOnce): Classified | undefined {
+  let status = read.get('status');
+  if (!isErrorStatus(status)) status = read.get('statusCode');
   if (isErrorStatus(status)) {
     // The message is public only for a client error that says so, as http-errors
     // marks 4xx; a 5xx message never reaches the client (RFC 9457 §5).
-    const exposed = status < 500 && safeGet(thrown, 'expose') === true && safeIsHttpError(thrown);
-    const message = exposed ? safeGet(thrown, 'message') : undefined;
-    return {
-      status,
-      headers: safeGet(thrown, 'headers'),
-      detail: typeof message === 'string' && message !== '' ? message : undefined,
-    };
+    const exposed = status < 500 && read.get('expose') === true && isHttpError(read);
+    return foreign(status, read.get('headers'), exposed ? read.get('message') : undefined);
   }
-  if (safeGet(thrown, 'isBoom') !== true) return undefined;
-  const output = safeGet(thrown, 'output');
-  status = safeGet(output, 'statusCode');
+  if (read.get('isBoom') !== true) return undefined;
+  const output = new ReadOnce(read.get('output'));
+  status = output.get('statusCode');
   if (!isErrorStatus(status)) return undefined;
   // Boom's 4xx payload message is public by design; its 5xx payload is generic.
-  const message = status < 500 ? safeGet(safeGet(output, 'payload'), 'message') : undefined;
-  return {
-    status,
-    headers: safeGet(output, 'headers'),
-    detail: typeof message === 'string' && message !== '' ? message : undefined,
-  };
+  const message = status < 500 ? new ReadOnce(output.get('payload')).get('message') : undefined;
+  return foreign(status, output.get('headers'), message);
 }
 
-function fromCode(thrown: object, codes: ReadonlyMap<string, Classified>): Classified | undefined {
-  let current: unknown = thrown;
-  // The depth limit also ends a cause cycle.
-  for (let depth = 0; depth <= MAX_CAUSE_DEPTH && current !== undefined; depth++) {
-    const code = safeGet(current, 'code');
-    const classified = typeof code === 'string' ? codes.get(code) : undefined;
-    if (classified !== undefined) return classified;
-    const name = safeGet(current, 'name');
+/** An error that is not ours: only the headers its status needs go with it. */
+function foreign(status: number, headers: unknown, message: unknown): Classified {
+  return Object.freeze({
+    status,
+    headers: collectHeaders(headers, neededHeaders(status)),
+    detail: typeof message === 'string' && message !== '' ? message : undefined,
+  });
+}
+
+/** http-errors' `isHttpError`, reading each member once. */
+function isHttpError(read: ReadOnce): boolean {
+  const value = read.value;
+  if (typeof value !== 'object' || value === null) return false;
+  if (safeInstanceOf(value, createError.HttpError)) return true;
+  return (
+    safeInstanceOf(value, Error) &&
+    typeof read.get('expose') === 'boolean' &&
+    typeof read.get('statusCode') === 'number' &&
+    read.get('status') === read.get('statusCode')
+  );
+}
+
+function fromCode(chain: CauseChain, codes: ReadonlyMap<string, Classified>): Classified | undefined {
+  for (let depth = 0, link = chain.at(0); link !== undefined; link = chain.at(++depth)) {
+    const code = link.get('code');
+    const known = typeof code === 'string' ? codes.get(code) : undefined;
+    if (known !== undefined) return known;
+    const name = link.get('name');
     // AbortSignal.timeout() rejects with a DOMException named TimeoutError. Matched
     // by name: a DOMException from another realm (a vm, a test runner) fails instanceof.
     if (name === 'TimeoutError') return TIMEOUT;
     if (isInvalidResponse(code, name)) return INVALID_RESPONSE;
-    current = safeGet(current, 'cause');
   }
   return undefined;
 }
 
-function safeIsHttpError(value: object): boolean {
-  try {
-    return createError.isHttpError(value);
-  } catch {
-    return false;
+function isAborted(chain: CauseChain): boolean {
+  for (let depth = 0, link = chain.at(0); link !== undefined; link = chain.at(++depth)) {
+    if (isAbort(link.get('code'), link.get('name'))) return true;
   }
+  return false;
 }

@@ -1,33 +1,43 @@
 import { inspect } from 'node:util';
 
+import { CauseChain, type ReadOnce } from './read-once';
 import type { DebugInfo, ErrorInfo } from './render';
-import { safeGet } from './safe-get';
 
-// Enough for real chains (fetch failed → socket error → …); a cycle or an
-// absurdly long chain stops here.
-const MAX_CAUSES = 8;
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function describeValue(value: unknown): string {
+/**
+ * A thrown value that is no error, in words: its own members as read once (so
+ * the diagnostics show what classification saw), never the value read again.
+ */
+function describeValue(link: ReadOnce): string {
+  const { value } = link;
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null) return inspect(value);
+  let keys: string[];
   try {
-    return typeof value === 'string' ? value : inspect(value, { depth: 2, breakLength: Infinity });
+    keys = Object.keys(value);
+  } catch {
+    return '[uninspectable value]';
+  }
+  const members: Record<string, unknown> = {};
+  for (const key of keys) {
+    Object.defineProperty(members, key, { value: link.get(key), enumerable: true });
+  }
+  try {
+    return inspect(members, { depth: 2, breakLength: Infinity });
   } catch {
     return '[uninspectable value]';
   }
 }
 
-function errorInfo(value: unknown): ErrorInfo {
+function errorInfo(link: ReadOnce): ErrorInfo {
+  const { value } = link;
   const isObject = typeof value === 'object' && value !== null;
-  const name = isObject ? text(safeGet(value, 'name')) : undefined;
-  const message = isObject ? text(safeGet(value, 'message')) : undefined;
-  const stack = isObject ? text(safeGet(value, 'stack')) : undefined;
-  const code = isObject ? safeGet(value, 'code') : undefined;
+  const name = link.text('name');
+  const message = link.text('message');
+  const stack = link.text('stack');
+  const code = link.get('code');
   return {
     name: name ?? (isObject ? 'Object' : typeof value),
-    message: message ?? describeValue(value),
+    message: message ?? describeValue(link),
     ...(stack === undefined ? {} : { stack }),
     ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code) } : {}),
   };
@@ -35,18 +45,18 @@ function errorInfo(value: unknown): ErrorInfo {
 
 /**
  * The internal diagnostics of a thrown value, for the `debug` option: its
- * message, its stack and its `cause` chain (cycle-safe, depth-limited). Never
- * throws, whatever was thrown.
+ * message, its stack and its `cause` chain. Never throws, whatever was thrown.
  */
 export function debugInfo(thrown: unknown): DebugInfo {
-  const top = errorInfo(thrown);
+  return debugInfoOf(new CauseChain(thrown));
+}
+
+/** {@link debugInfo} from the chain classification already read, so nothing is read twice. */
+export function debugInfoOf(chain: CauseChain): DebugInfo {
+  const top = errorInfo(chain.top);
   const causes: ErrorInfo[] = [];
-  const seen = new Set<unknown>([thrown]);
-  let current = safeGet(thrown, 'cause');
-  while (current !== undefined && !seen.has(current) && causes.length < MAX_CAUSES) {
-    seen.add(current);
-    causes.push(errorInfo(current));
-    current = safeGet(current, 'cause');
+  for (let depth = 1, link = chain.at(1); link !== undefined; link = chain.at(++depth)) {
+    causes.push(errorInfo(link));
   }
-  return { message: top.message, stack: top.stack, causes };
+  return Object.freeze({ message: top.message, stack: top.stack, causes: Object.freeze(causes) });
 }

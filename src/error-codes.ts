@@ -1,6 +1,5 @@
-import type { Classified } from './classify';
+import { type Classified, classified } from './classified';
 
-const classified = (status: number): Classified => Object.freeze({ status });
 const INSUFFICIENT_STORAGE = classified(507);
 const BAD_GATEWAY = classified(502);
 const GATEWAY_TIMEOUT = classified(504);
@@ -52,3 +51,20 @@ export function isInvalidResponse(code: unknown, name: unknown): boolean {
 }
 
 export const INVALID_RESPONSE = BAD_GATEWAY;
+
+// What a request cut short by its client fails with: an AbortSignal that fired
+// (AbortError, Node's ABORT_ERR), a socket reset or aborted mid-body (raw-body
+// says ECONNABORTED), a stream closed early, an undici request aborted.
+const ABORT_CODES: ReadonlySet<string> = new Set([
+  'ABORT_ERR',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_ABORTED',
+]);
+
+/** Whether an error is an abort or a connection cut short, by its `code` or `name`. */
+export function isAbort(code: unknown, name: unknown): boolean {
+  return (typeof code === 'string' && ABORT_CODES.has(code)) || name === 'AbortError';
+}

@@ -1,6 +1,7 @@
-import { type Classified, classify } from './classify';
-import { safeInstanceOf } from './safe-get';
-import { safeGet } from './safe-get';
+import { type Classified, classified, INTERNAL } from './classified';
+import { classify, type CompiledRule } from './classify';
+import type { ReadOnce } from './read-once';
+import { safeGet, safeInstanceOf } from './safe-get';
 import { isServerError, ServerError } from './server-error';
 
 /**
@@ -21,18 +22,13 @@ export type ErrorTarget =
 /** One `map` rule: `[matcher, target]`. */
 export type MapRule = readonly [ErrorMatcher, ErrorTarget];
 
-/** A rule ready for the request path: the classification, or `undefined` when it does not match. */
-export type CompiledRule = (thrown: unknown) => Classified | undefined;
-
-const INTERNAL: Classified = Object.freeze({ status: 500 });
-
 /** Whether a function is a class the rule must `instanceof`/`new` rather than call. */
 function isClass(fn: object): boolean {
   const proto: unknown = safeGet(fn, 'prototype');
   return fn === Error || proto instanceof Error || /^class[\s{]/.test(Function.prototype.toString.call(fn));
 }
 
-export function isServerErrorClass(fn: unknown): boolean {
+function isServerErrorClass(fn: unknown): boolean {
   return typeof fn === 'function' && isServerError(safeGet(fn, 'prototype'));
 }
 
@@ -46,15 +42,15 @@ export function compileRules(rules: readonly MapRule[]): CompiledRule[] {
     const warn = warnOnce(index);
     const matches = compileMatcher(matcher, warn);
     const resolve = compileTarget(target, warn);
-    return (thrown) => (matches(thrown) ? resolve(thrown) : undefined);
+    return (thrown, read) => (matches(thrown, read) ? resolve(thrown) : undefined);
   });
 }
 
 function compileMatcher(
   matcher: ErrorMatcher,
   warn: (problem: string) => void,
-): (thrown: unknown) => boolean {
-  if (typeof matcher === 'string') return (thrown) => safeGet(thrown, 'code') === matcher;
+): (thrown: unknown, read: ReadOnce) => boolean {
+  if (typeof matcher === 'string') return (_thrown, read) => read.get('code') === matcher;
   if (isClass(matcher)) {
     const Class = matcher as abstract new (...args: never[]) => unknown;
     return (thrown) => safeInstanceOf(thrown, Class);
@@ -75,8 +71,8 @@ function compileTarget(
   warn: (problem: string) => void,
 ): (thrown: unknown) => Classified {
   if (typeof target === 'number') {
-    const classified: Classified = Object.freeze({ status: target });
-    return () => classified;
+    const fixed = classified(target);
+    return () => fixed;
   }
   const build: (thrown: unknown) => unknown = isServerErrorClass(target)
     ? (thrown) => new (target as new (options: { cause: unknown }) => ServerError)({ cause: thrown })

@@ -2,14 +2,15 @@ import type { IncomingMessage } from 'node:http';
 
 import { z } from 'zod';
 
-import type { Classified } from './classify';
+import type { Classified } from './classified';
+import type { CompiledRule } from './classify';
 import { errorCodes, STANDARD_CODES } from './error-codes';
-import { type ErrorLogger, logToStderr } from './log';
-import { type CompiledRule, compileRules, type MapRule } from './map-rules';
+import { type ErrorLogger, type ErrorLogRecord, logToStderr } from './log';
+import { compileRules, type MapRule } from './map-rules';
 import type { Problem } from './problem';
 import { ServerError } from './server-error';
 import { type StatusPlan, statusPlanner, type TypeScheme } from './status-plan';
-import { defaultTraceId } from './trace-id';
+import { defaultTraceId, type RequestHeaders } from './trace-id';
 import { anyFunction, type OptionsSpec, validateOptions } from './validate-options';
 
 /** The options of {@link serverErrors}. */
@@ -88,24 +89,28 @@ export interface ServerErrorsOptions {
 }
 
 /** What {@link ServerErrorsOptions.customize} receives besides the problem. */
-export interface CustomizeContext {
+export interface CustomizeContext<Req = IncomingMessage> {
   /** What was thrown. */
   readonly err: unknown;
-  readonly req: IncomingMessage;
+  readonly req: Req;
 }
 
 /** Changes a problem before it is written; see {@link ServerErrorsOptions.customize}. */
-export type Customize = (problem: Problem, context: CustomizeContext) => Problem | void;
+export type Customize<Req = IncomingMessage> = (
+  problem: Problem,
+  context: CustomizeContext<Req>,
+) => Problem | void;
 
 /** The options, checked and turned into what the request path reads. */
-export interface Settings {
+export interface Settings<Req = IncomingMessage> {
   readonly rules: readonly CompiledRule[];
-  readonly log: ErrorLogger | undefined;
+  readonly log: ((record: ErrorLogRecord, req: Req) => void) | undefined;
   readonly plan: (status: number) => StatusPlan;
   readonly codes: ReadonlyMap<string, Classified>;
   readonly debug: boolean;
-  readonly traceId: ((req: IncomingMessage) => string) | undefined;
-  readonly customize: Customize | undefined;
+  /** The trace id of a request: the user's function, else the default from the request's headers. */
+  readonly traceId: ((req: Req, facts: { readonly headers: RequestHeaders }) => string) | undefined;
+  readonly customize: Customize<Req> | undefined;
 }
 
 const schema = z.strictObject({
@@ -182,22 +187,27 @@ export function parseOptions(options: unknown): Settings {
     plan: statusPlanner(types, typeBase),
     codes: nonStandard ? errorCodes(true) : STANDARD_CODES,
     debug,
-    traceId: traceId === false ? undefined : traceId === undefined ? defaultTraceId : userTraceId(traceId),
+    traceId: traceId === false ? undefined : traceId === undefined ? fromHeaders : userTraceId(traceId),
     customize: customize as Customize | undefined,
   };
 }
 
+const fromHeaders = (_req: unknown, facts: { readonly headers: RequestHeaders }): string =>
+  defaultTraceId(facts);
+
 /** A user's trace id function, falling back to the default when it gives no usable id. */
-function userTraceId(fn: (...args: never[]) => unknown): (req: IncomingMessage) => string {
+function userTraceId(
+  fn: (...args: never[]) => unknown,
+): (req: IncomingMessage, facts: { readonly headers: RequestHeaders }) => string {
   const own = fn as (req: IncomingMessage) => unknown;
-  return (req) => {
+  return (req, facts) => {
     let id: unknown;
     try {
       id = own(req);
     } catch {
       // A failing trace id function must not cost the response its id.
     }
-    return typeof id === 'string' && id !== '' ? id : defaultTraceId(req);
+    return typeof id === 'string' && id !== '' ? id : defaultTraceId(facts);
   };
 }
 

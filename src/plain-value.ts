@@ -6,12 +6,21 @@ export interface PlainObject {
   [member: string]: PlainValue;
 }
 
-// Extensions are the user's data and can be anything. These bounds keep one
-// render small and fast whatever it holds, and under V8's maximum string
-// length even after escaping multiplies it.
-const MAX_DEPTH = 16;
-const MAX_VALUES = 10_000;
-const MAX_CHARS = 1_000_000;
+/**
+ * The bounds of one problem body, in every format. Extensions are the user's
+ * data and can be anything: these keep one render small and fast whatever it
+ * holds, and under V8's maximum string length even after escaping (at most six
+ * characters for one) multiplies it.
+ */
+export const PLAIN_LIMITS = Object.freeze({
+  /** Levels of nested objects and arrays, the problem itself included. */
+  depth: 16,
+  /** Values in all, members and array items alike. */
+  values: 10_000,
+  /** Characters of text in all, names and values alike; a longer text is cut and ends in "…". */
+  chars: 1_000_000,
+});
+const { depth: MAX_DEPTH, values: MAX_VALUES, chars: MAX_CHARS } = PLAIN_LIMITS;
 
 interface Budget {
   values: number;
@@ -26,13 +35,34 @@ interface Budget {
  * numbers as `null`), but never throwing: a BigInt becomes its decimal text, and
  * a member that throws, leads back into a cycle or lies too deep is left out.
  * The object's own `toJSON` is not called: its members are what is rendered.
+ * Each member is read once, and the result is frozen all the way down, so what
+ * a getter answers later can change nothing.
  */
 export function toPlainObject(value: unknown): PlainObject {
-  const budget: Budget = { values: MAX_VALUES, chars: MAX_CHARS, path: new Set() };
-  const result = convert(value, '', 0, budget, false);
-  return typeof result === 'object' && result !== null && !Array.isArray(result)
-    ? result
-    : Object.create(null);
+  // Converting what this function made gives the same, within the same bounds.
+  if (typeof value === 'object' && value !== null && made.has(value)) return value as PlainObject;
+  const result = convert(value, '', 0, newBudget(), false);
+  const plain =
+    typeof result === 'object' && result !== null && !Array.isArray(result)
+      ? result
+      : Object.freeze(Object.create(null) as PlainObject);
+  made.add(plain);
+  return plain;
+}
+
+/** The objects {@link toPlainObject} returned: plain, frozen and within bounds already. */
+const made = new WeakSet<object>();
+
+/**
+ * One value as {@link toPlainObject} converts a member, its own `toJSON`
+ * honoured; `undefined` for what JSON would leave out.
+ */
+export function toPlainValue(value: unknown): PlainValue | undefined {
+  return convert(value, '', 0, newBudget(), true);
+}
+
+function newBudget(): Budget {
+  return { values: MAX_VALUES, chars: MAX_CHARS, path: new Set() };
 }
 
 function convert(
@@ -91,7 +121,7 @@ function convertArray(array: readonly unknown[], depth: number, budget: Budget):
     // JSON keeps positions: an item it cannot hold is null.
     result.push(item ?? null);
   }
-  return result;
+  return Object.freeze(result) as PlainValue[];
 }
 
 function convertObject(object: object, depth: number, budget: Budget): PlainObject {
@@ -108,7 +138,7 @@ function convertObject(object: object, depth: number, budget: Budget): PlainObje
     }
     if (member !== undefined) result[key] = member;
   }
-  return result;
+  return Object.freeze(result);
 }
 
 function clip(text: string, budget: Budget): string {

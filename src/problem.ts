@@ -1,4 +1,5 @@
-import type { Classified } from './classify';
+import type { Classified } from './classified';
+import { toPlainObject } from './plain-value';
 import type { DebugInfo } from './render';
 import { isExtensionKey, isMemberKey } from './server-error';
 import type { StatusPlan } from './status-plan';
@@ -24,7 +25,9 @@ const STRING_MEMBERS = ['type', 'title', 'detail', 'instance'];
 /**
  * Builds the problem for a classified error: the catalog's title and type, the
  * error's public detail and extensions, the occurrence's instance. Extensions
- * never replace a standard member or reach a prototype.
+ * are read once as bounded plain values (what cannot be read or serialised is
+ * left out, the rest kept), and never replace a standard member or reach a
+ * prototype.
  */
 export function describe(error: Classified, plan: StatusPlan, instance: string | undefined): Problem {
   const problem: Problem = {
@@ -37,30 +40,25 @@ export function describe(error: Classified, plan: StatusPlan, instance: string |
   if (ownInstance !== undefined) problem.instance = ownInstance;
   const { extensions } = error;
   if (extensions !== undefined) {
-    try {
-      for (const key of Object.keys(extensions)) {
-        if (isExtensionKey(key)) problem[key] = extensions[key];
-      }
-    } catch {
-      // Extensions that cannot be read (a hostile Proxy) are left out entirely.
-      for (const key of Object.keys(problem)) if (isExtensionKey(key)) delete problem[key];
-    }
+    const plain = toPlainObject(extensions);
+    for (const key of Object.keys(plain)) if (isExtensionKey(key)) problem[key] = plain[key];
   }
   return problem;
 }
 
 /**
- * The problem as JSON. Extensions that cannot be serialised (cycles, BigInt, a
- * throwing `toJSON`) are dropped rather than failing the response: the standard
- * members are plain strings and numbers and always serialise.
+ * The problem as it is sent, in every format: plain values only, frozen, and
+ * within the bounds of one body (`PLAIN_LIMITS`). What cannot be serialised (a
+ * cycle, a throwing getter or `toJSON`) is left out, a BigInt becomes text, and
+ * everything else is kept.
  */
+export function finalize(problem: Problem): Problem {
+  return toPlainObject(problem) as Problem;
+}
+
+/** The problem as JSON, as {@link finalize} leaves it. Never throws. */
 export function serialize(problem: Problem): string {
-  try {
-    return JSON.stringify(problem);
-  } catch {
-    const { type, title, status, detail, instance } = problem;
-    return JSON.stringify({ type, title, status, detail, instance });
-  }
+  return JSON.stringify(finalize(problem));
 }
 
 /**

@@ -1,6 +1,14 @@
 import { type CatalogEntry, lookupStatus } from './catalog';
-import { type HeaderValue, isHeaderName, OWN_HEADERS, toHeaderValue } from './headers';
-import { formatRetryAfter, isRetryAfterValue, type RetryAfter } from './retry-after';
+import {
+  checkHeader,
+  type ErrorHeaders,
+  HEADER_LIMITS,
+  type HeaderProblem,
+  type HeaderValue,
+  headersSize,
+  NO_HEADERS,
+} from './headers';
+import { formatRetryAfter, type RetryAfter } from './retry-after';
 import { showValue } from './show-value';
 import { didYouMean, usageError } from './usage-error';
 
@@ -28,14 +36,14 @@ export interface RetryableErrorOptions extends ServerErrorOptions {
   retryAfter?: RetryAfter;
 }
 
-const BRAND = Symbol.for('server-errors.ServerError');
+/** The mark every copy of this package puts on its errors' prototype, so copies recognise each other's. */
+export const SERVER_ERROR_BRAND = Symbol.for('server-errors.ServerError');
 const PROBLEM_MEMBERS = ['type', 'title', 'status', 'detail', 'instance'];
 const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
 // JSON.stringify would call a `toJSON` member instead of serialising the problem.
 const SERIALISER_KEYS = ['toJSON'];
 const BASE_OPTIONS = ['detail', 'message', 'cause', 'type', 'instance', 'extensions', 'headers'];
 const RETRY_OPTIONS = [...BASE_OPTIONS, 'retryAfter'];
-const NO_HEADERS: Readonly<Record<string, HeaderValue>> = Object.freeze({});
 
 /**
  * Whether a key may be an extension member of a problem: not one of the
@@ -68,7 +76,7 @@ export class ServerError extends Error {
   /** Always `false`: the message of a 5xx error is never shown to the client. */
   readonly expose = false as const;
   /** Response headers this error asks for, such as `Retry-After`. */
-  readonly headers: Readonly<Record<string, HeaderValue>>;
+  readonly headers: ErrorHeaders;
   /** The public explanation, sent as the problem's `detail`. */
   readonly detail: string | undefined;
   /** The problem `type` URI, when this error sets its own. */
@@ -103,7 +111,7 @@ export class ServerError extends Error {
   }
 }
 
-Object.defineProperty(ServerError.prototype, BRAND, { value: true });
+Object.defineProperty(ServerError.prototype, SERVER_ERROR_BRAND, { value: true });
 
 /**
  * Whether a value is a {@link ServerError}: by `instanceof`, or by the brand every
@@ -114,7 +122,7 @@ export function isServerError(value: unknown): value is ServerError {
   if (typeof value !== 'object' || value === null) return false;
   // A Proxy can throw from its getPrototypeOf and get traps alike.
   try {
-    return value instanceof ServerError || (value as Record<symbol, unknown>)[BRAND] === true;
+    return value instanceof ServerError || (value as Record<symbol, unknown>)[SERVER_ERROR_BRAND] === true;
   } catch {
     return false;
   }
@@ -194,7 +202,24 @@ function reason(key: string): string {
   return 'it would reach a prototype';
 }
 
-function buildHeaders(opts: RetryableErrorOptions, className: string): Readonly<Record<string, HeaderValue>> {
+function headerProblem(name: string, value: unknown, problem: HeaderProblem): string {
+  switch (problem) {
+    case 'name':
+      return `options.headers has an invalid header name ${showValue(name)}.`;
+    case 'own':
+      return `options.headers cannot set "${name}": serverErrors() writes it for the problem body.`;
+    case 'connection':
+      return `options.headers cannot set "${name}": it belongs to the connection, not to the response (RFC 9110 §7.6.1).`;
+    case 'retry-after':
+      return `options.headers["${name}"] must be delay-seconds or an IMF-fixdate (RFC 9110 §10.2.3); received ${showValue(value)}. Prefer the retryAfter option.`;
+    case 'length':
+      return `options.headers["${name}"] is longer than ${HEADER_LIMITS.value} characters; received ${showValue(value)}.`;
+    default:
+      return `options.headers["${name}"] must be a string, a number or an array of strings without CR, LF or NUL; received ${showValue(value)}.`;
+  }
+}
+
+function buildHeaders(opts: RetryableErrorOptions, className: string): ErrorHeaders {
   const { headers, retryAfter } = opts;
   if (headers === undefined && retryAfter === undefined) return NO_HEADERS;
   const result: Record<string, HeaderValue> = {};
@@ -206,30 +231,26 @@ function buildHeaders(opts: RetryableErrorOptions, className: string): Readonly<
       );
     }
     for (const [name, value] of Object.entries(headers)) {
-      if (!isHeaderName(name))
-        invalid(className, `options.headers has an invalid header name ${showValue(name)}.`);
-      if (OWN_HEADERS.has(name.toLowerCase())) {
-        invalid(
-          className,
-          `options.headers cannot set "${name}": serverErrors() writes it for the problem body.`,
+      const checked = checkHeader(name, value);
+      if (!('value' in checked)) {
+        const message = `${className}: ${headerProblem(name, value, checked.problem)}`;
+        throw usageError(
+          checked.problem === 'length' ? RangeError : TypeError,
+          'ERR_SERVER_ERRORS_INVALID_ERROR_OPTION',
+          message,
         );
       }
-      const text = toHeaderValue(value);
-      if (text === undefined) {
-        invalid(
-          className,
-          `options.headers["${name}"] must be a string, a number or an array of strings without CR, LF or NUL; received ${showValue(value)}.`,
-        );
-      }
-      if (name.toLowerCase() === 'retry-after' && (typeof text !== 'string' || !isRetryAfterValue(text))) {
-        invalid(
-          className,
-          `options.headers["${name}"] must be delay-seconds or an IMF-fixdate (RFC 9110 §10.2.3); received ${showValue(value)}. Prefer the retryAfter option.`,
-        );
-      }
-      result[name] = text;
+      result[name] = checked.value;
     }
   }
   if (retryAfter !== undefined) result['Retry-After'] = formatRetryAfter(retryAfter);
-  return result;
+  const names = Object.keys(result);
+  if (names.length > HEADER_LIMITS.count || headersSize(result) > HEADER_LIMITS.total) {
+    throw usageError(
+      RangeError,
+      'ERR_SERVER_ERRORS_INVALID_ERROR_OPTION',
+      `${className}: options.headers may hold at most ${HEADER_LIMITS.count} headers of ${HEADER_LIMITS.total} characters in all (names and values); received ${names.length} of ${headersSize(result)}.`,
+    );
+  }
+  return Object.freeze(result);
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 
 import { GatewayTimeout, ServiceUnavailable } from './errors';
 import type { Guard } from './guard';
+import { claimResponse, releaseResponse } from './late-writes';
 import type { ServerError, ServerErrorOptions } from './server-error';
 import { showValue } from './show-value';
 import { usageError } from './usage-error';
@@ -232,15 +233,32 @@ function abort(deadline: Deadline, reason?: unknown): void {
   deadline.controller?.abort(reason);
 }
 
+/**
+ * The deadline passed. The route's calls are aborted first, so the rejection of
+ * what it awaits travels the usual way, as the route's own error, to the error
+ * handler: answering through `next` here would use up the router's place in
+ * its middleware list, and hand that rejection to Express's final handler
+ * instead (a stack trace on stderr, the keep-alive connection destroyed). The
+ * response is claimed meanwhile, so whatever the route answers after the abort
+ * is dropped and the error handler answers with this deadline's error. A route
+ * that ignores its signal gets the answer through `next`, once the abort's
+ * consequences have run.
+ */
 function onTimeout(deadline: Deadline): void {
   const { res } = deadline;
   // An answer under way is the route's; a 503 can no longer be sent.
   if (res.headersSent || res.destroyed) return;
   const error = deadline.error();
-  dropLateWrites(res);
-  deadline.next(error);
-  // After the answer, so an abort listener that responds finds it sent.
+  claimResponse(res, error);
   abort(deadline, error);
+  setImmediate(answerUnlessAnswered, deadline, error);
+}
+
+function answerUnlessAnswered(deadline: Deadline, error: ServerError): void {
+  const { res } = deadline;
+  // The error handler released the claim when it answered; the rest is for next.
+  if (releaseResponse(res) === undefined || res.headersSent || res.destroyed) return;
+  deadline.next(error);
 }
 
 function onClose(this: ServerResponse): void {
@@ -251,33 +269,4 @@ function onClose(this: ServerResponse): void {
   clearTimeout(deadline.timer);
   // The client went away: nobody waits for the work any more.
   if (!this.writableFinished && deadline.aborted === undefined) abort(deadline);
-}
-
-/**
- * After the timeout answer, the route may still call `res.json()` and the
- * like. Node throws ERR_HTTP_HEADERS_SENT from the header methods and emits an
- * unhandled 'error' from a write after the end; in an async Express 4 handler
- * either one crashes the process. These stand-ins let the answer through and
- * drop everything after it.
- */
-function dropLateWrites(res: ServerResponse): void {
-  const target = res as unknown as Record<string, unknown>;
-  for (const name of ['setHeader', 'appendHeader', 'removeHeader', 'writeHead'] as const) {
-    const original = target[name];
-    if (typeof original !== 'function') continue;
-    target[name] = function (this: ServerResponse, ...args: unknown[]): unknown {
-      return res.headersSent ? this : Reflect.apply(original, this, args);
-    };
-  }
-  for (const name of ['write', 'end'] as const) {
-    const original = target[name];
-    if (typeof original !== 'function') continue;
-    const result = name === 'write' ? true : res;
-    target[name] = function (this: ServerResponse, ...args: unknown[]): unknown {
-      if (!res.writableEnded && !res.destroyed) return Reflect.apply(original, this, args);
-      const callback = args.at(-1);
-      if (typeof callback === 'function') process.nextTick(callback);
-      return result;
-    };
-  }
 }

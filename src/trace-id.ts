@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+/** The request headers the pipeline reads, by lower-case name, as Node's `req.headers` holds them. */
+export type RequestHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 // W3C Trace Context §3.2: version-traceid-parentid-flags, lowercase hex. Version
 // 00 has exactly four fields; later versions may append more after a dash.
@@ -32,10 +32,10 @@ export function sanitizeRequestId(header: unknown): string | undefined {
  * (so the problem matches the distributed trace), else a sane `X-Request-Id`,
  * else a new random id in the same 32-hex form as a W3C trace-id.
  */
-export function defaultTraceId(req: IncomingMessage): string {
+export function defaultTraceId(req: { readonly headers: RequestHeaders }): string {
   return (
     traceIdOfTraceparent(req.headers.traceparent) ??
     sanitizeRequestId(req.headers['x-request-id']) ??
-    randomUUID().replaceAll('-', '')
+    crypto.randomUUID().replaceAll('-', '')
   );
 }

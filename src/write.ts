@@ -2,85 +2,53 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import vary from 'vary';
 
-import type { Format } from './formats';
-import { isHeaderName, OWN_HEADERS, STALE_HEADERS, toHeaderValue } from './headers';
-import type { Problem } from './problem';
-import type { DebugInfo } from './render';
-import { isRetryAfterValue } from './retry-after';
-import type { StatusPlan } from './status-plan';
+import { STALE_HEADERS } from './headers';
+import type { ResponsePlan } from './response';
 
 /**
- * Writes the problem response in the negotiated format. The only step that
- * touches `res`, and only through `node:http` members, so it serves Express 4
- * and 5, Connect and a bare `http.createServer` alike.
+ * Applies a response plan to a `node:http` response, through its own members
+ * only, so it serves Express 4 and 5, Connect, a bare `http.createServer` and
+ * the HTTP/2 compatibility API alike. Headers the route set for the answer it
+ * meant to send are removed first; the rest of what it set (CORS, cookies)
+ * stays. The head is written before the body, so a header Node accepts in
+ * `setHeader` but refuses in the head (a `Trailer` with a Content-Length) is
+ * known before anything is sent: the answer then goes out without the error's
+ * own headers, and a response that cannot be written at all is closed, never
+ * left hanging.
  */
-export function write(
-  req: IncomingMessage,
-  res: ServerResponse,
-  plan: StatusPlan,
-  errorHeaders: unknown,
-  format: Format,
-  problem: Problem,
-  debug: DebugInfo | undefined,
-): void {
+export function writeResponse(req: IncomingMessage, res: ServerResponse, plan: ResponsePlan): void {
   // Usually one or two headers are set (X-Powered-By): cheaper to walk than the stale list.
   for (const name of res.getHeaderNames()) if (STALE_HEADERS.has(name)) res.removeHeader(name);
+  for (const [name, value] of plan.headers) {
+    try {
+      // Vary lists what the route's answer varied on too (CORS's Origin, say).
+      if (name === 'Vary') vary(res, value as string);
+      else res.setHeader(name, value);
+    } catch {
+      // Node has the last word on what it takes; a header it refuses is left out.
+    }
+  }
   res.statusCode = plan.status;
-  // Node knows no reason phrase for 598 and 599; the catalog does. HTTP/2 has
-  // no reason phrase at all, and Node warns when one is set on its responses.
-  if (req.httpVersionMajor < 2) res.statusMessage = plan.title;
-  setErrorHeaders(res, errorHeaders);
-  const retryAfter = res.getHeader('retry-after');
-  // RFC 6585 §6: a 511 MUST NOT be stored. A 503, or any answer that says when
-  // to come back, must not be served from a cache after that moment passes.
-  if (plan.noStore || retryAfter !== undefined) res.setHeader('Cache-Control', 'no-store');
-  // The body depends on Accept, so caches must key on it (RFC 9110 §12.5.5).
-  vary(res, 'Accept');
-  res.setHeader('Content-Type', format.contentType);
-  for (const [name, value] of format.headers) res.setHeader(name, value);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  const body = format.render({
-    problem,
-    retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
-    debug,
-  });
-  res.setHeader('Content-Length', Buffer.byteLength(body));
+  // Node knows no reason phrase for 598 and 599; the catalog does.
+  if (plan.statusText !== undefined) res.statusMessage = plan.statusText;
   drainRequest(req);
-  // RFC 9110 §9.3.2: HEAD gets the same headers and no content.
-  if (req.method === 'HEAD') res.end();
-  else res.end(body);
+  if (!writeHead(res, plan)) return;
+  res.end(plan.body);
 }
 
-/**
- * Sets the headers an error asks for, one by one: a header that is not a valid
- * name, is owned by the problem body, holds CR/LF or is not a well-formed
- * Retry-After is dropped, never sent and never a crash.
- */
-function setErrorHeaders(res: ServerResponse, headers: unknown): void {
-  if (typeof headers !== 'object' || headers === null) return;
-  let names: string[];
+function writeHead(res: ServerResponse, plan: ResponsePlan): boolean {
   try {
-    names = Object.keys(headers);
+    res.writeHead(plan.status);
+    return true;
   } catch {
-    return;
+    for (const [name] of plan.headers.slice(0, plan.errorHeaders)) res.removeHeader(name);
   }
-  for (const name of names) {
-    if (!isHeaderName(name)) continue;
-    const lower = name.toLowerCase();
-    if (OWN_HEADERS.has(lower)) continue;
-    let value;
-    try {
-      value = toHeaderValue((headers as Record<string, unknown>)[name]);
-    } catch {
-      continue;
-    }
-    if (value === undefined) continue;
-    if (lower === 'retry-after' && (typeof value !== 'string' || !isRetryAfterValue(value))) continue;
-    try {
-      res.setHeader(name, value);
-    } catch {
-      // setHeader has the last word on what Node accepts.
-    }
+  try {
+    res.writeHead(plan.status);
+    return true;
+  } catch {
+    res.destroy();
+    return false;
   }
 }
 

@@ -6,7 +6,7 @@ import Boom from '@hapi/boom';
 import createError from 'http-errors';
 
 import { classify, isErrorStatus } from '../src/classify';
-import { BadGateway, GatewayTimeout, ServiceUnavailable } from '../src/errors';
+import { BadGateway, GatewayTimeout, InternalServerError, ServiceUnavailable } from '../src/errors';
 import { errorCodes } from '../src/error-codes';
 import { compileRules } from '../src/map-rules';
 import { ServerError } from '../src/server-error';
@@ -15,9 +15,35 @@ const withCode = (code: string, extra: object = {}) =>
   Object.assign(new Error(`failed: ${code}`), { code }, extra);
 
 describe('classify', () => {
-  it('passes our own errors through untouched', () => {
-    const error = new ServiceUnavailable(120);
-    expect(classify(error)).toBe(error);
+  it('reads our own errors once, into a frozen snapshot of their public parts', () => {
+    const error = new ServiceUnavailable(120, { detail: 'Back soon', extensions: { queue: [1, 2] } });
+    const classified = classify(error);
+    expect(classified).not.toBe(error);
+    expect(Object.isFrozen(classified)).toBe(true);
+    expect(Object.isFrozen(classified.extensions?.queue)).toBe(true);
+    expect(classified).toEqual({
+      status: 503,
+      headers: { 'Retry-After': '120' },
+      detail: 'Back soon',
+      type: undefined,
+      instance: undefined,
+      extensions: { queue: [1, 2] },
+    });
+  });
+
+  it('reads each member of the thrown value once, however often its getters would answer', () => {
+    const reads = new Map<PropertyKey, number>();
+    const error = new InternalServerError({ detail: 'Public', extensions: { a: 1 } });
+    const counted = new Proxy(error, {
+      get(target, key, receiver) {
+        reads.set(key, (reads.get(key) ?? 0) + 1);
+        // A status that answers something else on every read after the first.
+        if (key === 'status' && (reads.get(key) ?? 0) > 1) return 42;
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    expect(classify(counted)).toMatchObject({ status: 500, detail: 'Public', extensions: { a: 1 } });
+    expect([...reads.values()].every((count) => count === 1)).toBe(true);
   });
 
   it('reads an error of another copy of the package field by field', () => {
@@ -228,10 +254,10 @@ describe('classify', () => {
     const deep = new Error('outer', { cause: new Error('middle', { cause: withCode('ECONNREFUSED') }) });
     expect(classify(deep).status).toBe(502);
     let deepest: Error = withCode('ECONNREFUSED');
-    for (let i = 0; i < 5; i++) deepest = new Error(`wrap ${i}`, { cause: deepest });
+    for (let i = 0; i < 8; i++) deepest = new Error(`wrap ${i}`, { cause: deepest });
     expect(classify(deepest).status).toBe(502);
     let tooDeep: Error = withCode('ECONNREFUSED');
-    for (let i = 0; i < 6; i++) tooDeep = new Error(`wrap ${i}`, { cause: tooDeep });
+    for (let i = 0; i < 9; i++) tooDeep = new Error(`wrap ${i}`, { cause: tooDeep });
     expect(classify(tooDeep).status).toBe(500);
     const a: { cause?: unknown } = {};
     const b = { cause: a };
@@ -305,19 +331,31 @@ describe('classify with map rules', () => {
     expect(classify(withCode('ECONNABORTED', { status: 400 }), rules).status).toBe(502);
   });
 
-  it('builds the target of a predicate rule with the thrown value as cause', () => {
+  it('answers with what the target of a predicate rule builds from the thrown value', () => {
     const thrown = { upstream: 'timeout' };
-    const classified = classify(thrown, rules);
-    expect(classified).toBeInstanceOf(GatewayTimeout);
-    expect((classified as GatewayTimeout).cause).toBe(thrown);
-    expect(classified.detail).toBe('The upstream took too long.');
+    const target = jest.fn(
+      (e: unknown) => new GatewayTimeout({ cause: e, detail: 'The upstream took too long.' }),
+    );
+    const classified = classify(thrown, compileRules([[isUpstreamTimeout, target]]));
+    expect(target).toHaveBeenCalledWith(thrown);
+    expect(classified).toMatchObject({ status: 504, detail: 'The upstream took too long.' });
   });
 
   it('builds a class target with the thrown value as its cause', () => {
     const thrown = withCode('E_CLASS_TARGET');
-    const classified = classify(thrown, rules);
-    expect(classified).toBeInstanceOf(BadGateway);
-    expect((classified as BadGateway).cause).toBe(thrown);
+    const causes: unknown[] = [];
+    class Recorded extends BadGateway {
+      constructor(options?: { cause?: unknown }) {
+        super({ ...options, detail: 'Recorded.' });
+        causes.push(options?.cause);
+      }
+    }
+    expect(classify(thrown, compileRules([['E_CLASS_TARGET', Recorded]]))).toMatchObject({
+      status: 502,
+      detail: 'Recorded.',
+    });
+    expect(classify(thrown, rules).status).toBe(502);
+    expect(causes).toEqual([thrown]);
   });
 
   it('falls through to the built-in classification when no rule matches', () => {
@@ -384,9 +422,8 @@ describe('classify with map rules', () => {
       }
     }
     const classified = classify(new DatabaseDown(), compileRules([[DatabaseDown, Overloaded]]));
-    expect(classified).toBeInstanceOf(Overloaded);
-    expect(classified.headers).toEqual({ 'Retry-After': '30' });
-    expect(classified).toBeInstanceOf(ServerError);
+    expect(classified).toMatchObject({ status: 503, headers: { 'Retry-After': '30' } });
+    expect(new Overloaded()).toBeInstanceOf(ServerError);
   });
 });
 

@@ -162,11 +162,12 @@ describe.each(expressVersions)('serverErrors() on %s', (_version, express) => {
         '/own',
         throwing(new BadGateway({ headers: { 'X-Upstream': 'payments', Link: '</status>; rel="status"' } })),
       );
+      // Headers put on one of our errors after construction, past its checks.
       a.get(
         '/hostile',
         throwing(
-          createError(502, {
-            headers: {
+          Object.defineProperty(new BadGateway(), 'headers', {
+            value: {
               'Content-Type': 'text/html',
               'Content-Length': '1',
               'Content-Encoding': 'gzip',
@@ -175,12 +176,22 @@ describe.each(expressVersions)('serverErrors() on %s', (_version, express) => {
               'X-Object': { a: 1 },
               'Bad Name': 'x',
               'Retry-After': 'tomorrow',
+              Trailer: 'X-Checksum',
+              Connection: 'upgrade',
               'X-Fine': 'yes',
             },
           }),
         ),
       );
-      a.get('/retry', throwing(createError(500, { headers: { 'Retry-After': '30' } })));
+      a.get('/retry', throwing(createError(429, { headers: { 'Retry-After': '30' } })));
+      a.get(
+        '/foreign',
+        throwing(
+          createError(405, {
+            headers: { Allow: 'GET, HEAD', 'Set-Cookie': 'session=stolen', Location: 'http://internal/' },
+          }),
+        ),
+      );
       a.get('/cache', throwing(new NotImplemented({ headers: { 'Cache-Control': 'max-age=86400' } })));
     });
 
@@ -196,10 +207,26 @@ describe.each(expressVersions)('serverErrors() on %s', (_version, express) => {
       expect(problemOf(res).title).toBe('Bad Gateway');
       expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
       expect(res.headers['set-cookie']).toBeUndefined();
-      for (const name of ['content-encoding', 'x-undefined', 'x-split', 'x-object', 'retry-after']) {
+      for (const name of [
+        'content-encoding',
+        'x-undefined',
+        'x-split',
+        'x-object',
+        'retry-after',
+        'trailer',
+      ]) {
         expect(res.headers[name]).toBeUndefined();
       }
+      expect(res.headers.connection).not.toBe('upgrade');
       expect(res.headers['x-fine']).toBe('yes');
+    });
+
+    it('from an error that is not ours, are only those its status needs', async () => {
+      const res = await request(app).get('/foreign');
+      expect(res.status).toBe(405);
+      expect(res.headers.allow).toBe('GET, HEAD');
+      expect(res.headers['set-cookie']).toBeUndefined();
+      expect(res.headers.location).toBeUndefined();
     });
 
     it('make any response with a Retry-After no-store', async () => {
@@ -725,14 +752,21 @@ describe.each(expressVersions)('serverErrors() on %s', (_version, express) => {
     });
   });
 
-  describe('misuse', () => {
-    it('explains app.use(serverErrors) without the call on the first request', async () => {
+  describe('installed without the call', () => {
+    it('answers route errors as serverErrors() with the default options', async () => {
       const app = express();
-      app.get('/', throwing(new Error('x')));
-      app.use(serverErrors as never);
-      const res = await request(app).get('/missing');
-      expect(res.status).toBe(500);
-      expect(res.text).toContain('app.use(serverErrors())');
+      app.get('/', throwing(new ServiceUnavailable(120)));
+      app.use(serverErrors);
+      const res = await request(app).get('/');
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('120');
+      expect(problemOf(res)).toMatchObject({ status: 503, instance: '/' });
+    });
+
+    it('leaves requests no route answered to the router', async () => {
+      const app = express();
+      app.use(serverErrors);
+      expect((await request(app).get('/missing')).status).toBe(404);
     });
   });
 

@@ -86,16 +86,23 @@ describe('describe', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('keeps the extensions that can be read when another cannot', () => {
+    const extensions = Object.defineProperty({ first: 1 }, 'second', {
+      enumerable: true,
+      get() {
+        throw new Error('getter');
+      },
+    });
+    expect(describeProblem({ status: 500, extensions }, plan(500), '/')).toEqual({
+      type: plan(500).type,
+      title: 'Internal Server Error',
+      status: 500,
+      instance: '/',
+      first: 1,
+    });
+  });
+
   it.each([
-    [
-      'the extensions already copied when a later one cannot be read',
-      Object.defineProperty({ first: 1 }, 'second', {
-        enumerable: true,
-        get() {
-          throw new Error('getter');
-        },
-      }),
-    ],
     [
       'all extensions when they cannot be read',
       new Proxy(
@@ -171,7 +178,24 @@ describe('serialize', () => {
         },
       },
     ],
-  ])('drops the extensions when one holds %s', (_name, value) => {
-    expect(JSON.parse(serialize({ ...base, bad: value, good: 1 }))).toEqual(base);
+  ])('keeps the other members, and the traceId, when one holds %s', (_name, value) => {
+    const json = JSON.parse(serialize({ ...base, traceId: 't-1', bad: value, good: 1 })) as Record<
+      string,
+      unknown
+    >;
+    expect(json).toMatchObject({ ...base, traceId: 't-1', good: 1 });
+    expect(Object.keys(json)).toEqual(
+      expect.arrayContaining(['type', 'title', 'status', 'instance', 'traceId', 'good']),
+    );
+  });
+
+  it('writes a BigInt as its decimal text and leaves out what leads back into a cycle', () => {
+    const cycle: Record<string, unknown> = { name: 'loop' };
+    cycle.self = cycle;
+    expect(JSON.parse(serialize({ ...base, big: 10n, cycle }))).toEqual({
+      ...base,
+      big: '10',
+      cycle: { name: 'loop' },
+    });
   });
 });

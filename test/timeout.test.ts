@@ -341,6 +341,69 @@ describe.each(expressVersions)('timeout() on %s', (_version, express) => {
     await upstreamClosed.promise;
   });
 
+  it("follows the README's recipe: the route's aborted fetch rejects, and only serverErrors() sees it", async () => {
+    const deadline = heldDeadline(45_679);
+    const upstream = await listenLocally(() => void deadline.pass());
+    const printed = jest.spyOn(console, 'error').mockImplementation(() => {});
+    const rejected = observed<void>();
+    const app = express();
+    // Express's own final handler prints every error it is handed, outside any log option.
+    app.set('env', 'production');
+    app.use(timeout(45_679));
+    app.get('/report', (req, res, next) => {
+      // The README's route; Express 4 needs the rejection handed to next.
+      (async () => {
+        const answer = await fetch(`${urlOf(upstream)}/daily`, { signal: requestSignal(req) });
+        res.json(await answer.json());
+      })().catch((error: unknown) => {
+        next(error);
+        setImmediate(() => rejected.resolve());
+      });
+    });
+    app.get('/next', (_req, res) => {
+      res.json({ next: true });
+    });
+    app.use(serverErrors({ log }));
+    const server = await listenLocally(app);
+    // One keep-alive socket for both requests: Express's final handler would destroy it.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const get = async (path: string) => {
+        const req = httpRequest(`${urlOf(server)}${path}`, { agent });
+        req.end();
+        const [res] = (await once(req, 'response')) as [IncomingMessage];
+        let body = '';
+        for await (const chunk of res) body += String(chunk);
+        return { status: res.statusCode, body, socket: req.socket };
+      };
+      const first = await get('/report');
+      await rejected.promise;
+      await new Promise((resolve) => setImmediate(resolve));
+      const second = await get('/next');
+      expect(first.status).toBe(503);
+      expect(JSON.parse(first.body)).toMatchObject({ status: 503 });
+      expect(second).toMatchObject({ status: 200, body: '{"next":true}' });
+      expect(second.socket).toBe(first.socket);
+      expect(printed).not.toHaveBeenCalled();
+      expect(log).toHaveBeenCalledTimes(1);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('answers with its own error when the route hands on another after the abort', async () => {
+    const server = await serve((app) => {
+      app.use(timeout(30));
+      app.get('/wrapped', async (req, _res, next) => {
+        await aborted(requestSignal(req));
+        next(new GatewayTimeout({ detail: 'The route blames its upstream.' }));
+      });
+    });
+    const res = await request(server).get('/wrapped');
+    expect(res.status).toBe(503);
+    expect(problemOf(res).detail).toBe('The server did not finish the request in time.');
+  });
+
   it('aborts the signal and clears the timer when the client goes away, answering nothing', async () => {
     const timers = watchTimers(43_210);
     const seen = observed<express5.Request>();
