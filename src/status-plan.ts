@@ -52,15 +52,18 @@ function plan(status: number, scheme: TypeScheme, base: string | undefined): Sta
 
 /**
  * Returns the plan lookup for one middleware: catalog statuses are planned at
- * start-up, any other 4xx/5xx status the first time it is seen (at most 200).
+ * start-up, any other 4xx/5xx status the first time it is seen, so the cache
+ * holds at most the 200 error statuses; anything else gets the 500's plan.
  * With a `typeBase`, catalog statuses link to `typeBase + slug`.
  */
 export function statusPlanner(scheme: TypeScheme, typeBase?: string): (status: number) => StatusPlan {
   const plans = new Map<number, StatusPlan>();
   for (const entry of Object.values(catalog)) plans.set(entry.status, plan(entry.status, scheme, typeBase));
+  const internal = plans.get(500) as StatusPlan;
   return (status) => {
     let found = plans.get(status);
     if (found === undefined) {
+      if (!Number.isInteger(status) || status < 400 || status > 599) return internal;
       found = plan(status, scheme, typeBase);
       plans.set(status, found);
     }
