@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { NetworkAuthenticationRequired, type NetworkAuthenticationRequiredOptions } from './errors';
 import { type Guard, refusal } from './guard';
 import { requestPath } from './request-path';
+import { isLoginUrl } from './urls';
 import { anyFunction, type OptionsSpec, validateOptions } from './validate-options';
 
 /** The options of {@link captivePortal}. */
@@ -22,16 +23,6 @@ export interface CaptivePortalOptions<Req extends IncomingMessage = IncomingMess
   loginUrl: string;
   /** The problem's public `detail`. Defaults to `"Log in to the network to continue."`. */
   detail?: string;
-}
-
-/** The check NetworkAuthenticationRequired makes, so the guard refuses at start-up what the error would refuse later. */
-function isLoginUrl(loginUrl: string): boolean {
-  try {
-    new NetworkAuthenticationRequired({ loginUrl });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const schema = z.strictObject({

@@ -1,6 +1,7 @@
-import type { RetryAfter } from './retry-after';
+import { isRetryAfterValue, type RetryAfter } from './retry-after';
 import { type RetryableErrorOptions, ServerError, type ServerErrorOptions } from './server-error';
 import { showValue } from './show-value';
+import { isLoginUrl } from './urls';
 import { usageError } from './usage-error';
 
 /** Options of {@link NetworkAuthenticationRequired}. */
@@ -39,6 +40,7 @@ function retryArguments(
     }
     return { ...second, retryAfter: first };
   }
+  if (typeof first === 'string') refuseRetryAfterText(first, className);
   if (second !== undefined) {
     throw usageError(
       TypeError,
@@ -49,19 +51,35 @@ function retryArguments(
   return first;
 }
 
+/**
+ * A string first argument is the internal message, as in http-errors. One that
+ * reads as a Retry-After (`new ServiceUnavailable('120')`, often a value read
+ * from the environment) is refused rather than guessed at: sending it would
+ * make the meaning of a string depend on what it holds, and keeping it as the
+ * message would silently send no Retry-After.
+ */
+function refuseRetryAfterText(text: string, className: string): void {
+  const trimmed = text.trim();
+  let value: string | undefined;
+  if (/^\d+(?:\.\d+)?$/.test(trimmed)) value = String(Number(trimmed));
+  else if (isRetryAfterValue(trimmed)) value = `new Date(${JSON.stringify(trimmed)})`;
+  if (value === undefined) return;
+  throw usageError(
+    TypeError,
+    'ERR_SERVER_ERRORS_INVALID_RETRY_AFTER',
+    `${className}: ${showValue(text)} looks like a Retry-After, but a string first argument is the internal message. Did you mean new ${className}(${value}), or { retryAfter: ${value} }?`,
+  );
+}
+
 function checkLoginUrl(loginUrl: unknown): string | undefined {
   if (loginUrl === undefined) return undefined;
   // A login link ends up in HTML pages and Location-like uses: only http(s) or a
   // same-site path, never `javascript:` or `data:`.
-  const ok =
-    typeof loginUrl === 'string' &&
-    ((/^https?:\/\//i.test(loginUrl) && URL.canParse(loginUrl)) || /^\/(?![/\\])/.test(loginUrl)) &&
-    !/[\s<>"]/.test(loginUrl);
-  if (!ok) {
+  if (!isLoginUrl(loginUrl)) {
     throw usageError(
       TypeError,
       'ERR_SERVER_ERRORS_INVALID_ERROR_OPTION',
-      `NetworkAuthenticationRequired: loginUrl must be an absolute http(s) URL or a path starting with "/"; received ${showValue(loginUrl)}.`,
+      `NetworkAuthenticationRequired: loginUrl must be an absolute http(s) URL or a path starting with "/", without spaces, quotes, angle brackets or backslashes; received ${showValue(loginUrl)}.`,
     );
   }
   return loginUrl;

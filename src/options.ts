@@ -11,6 +11,7 @@ import type { Problem } from './problem';
 import { ServerError } from './server-error';
 import { type StatusPlan, statusPlanner, type TypeScheme } from './status-plan';
 import { defaultTraceId, type RequestHeaders } from './trace-id';
+import { isHttpUrl } from './urls';
 import { anyFunction, type OptionsSpec, validateOptions } from './validate-options';
 
 /** The options of {@link serverErrors}. */
@@ -128,10 +129,7 @@ const schema = z.strictObject({
   log: z.union([z.literal(false), anyFunction]).optional(),
   types: z.enum(['spec', 'about:blank']).optional(),
   nonStandard: z.boolean().optional(),
-  typeBase: z
-    .string()
-    .refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value))
-    .optional(),
+  typeBase: z.string().refine(isHttpUrl).optional(),
   debug: z.boolean().optional(),
   traceId: z.union([z.literal(false), anyFunction]).optional(),
   customize: anyFunction.optional(),

@@ -1,6 +1,7 @@
 import { type PlainObject, type PlainValue, toPlainObject } from './plain-value';
 import type { RenderInput } from './render';
 import { retryAfterWords, type RetryWhen } from './retry-after-words';
+import { isHttpUrl, isLoginUrl } from './urls';
 
 /** What a person reads of a problem, whatever the format: the shared part of the HTML and text bodies. */
 export interface ProblemView {
@@ -81,19 +82,4 @@ function text(value: PlainValue | undefined): string | undefined {
 /** A member as a person reads it: text as it is, anything else as JSON. */
 function show(value: PlainValue): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-// URL parsers drop tabs and newlines and read a backslash as "/", so a path
-// like "/<TAB>/evil.example" or "/\evil.example" would link to another site.
-const UNSAFE_IN_URL = /[\x00-\x20\x7f-\x9f<>"\\]/;
-
-/** An absolute http(s) URL, safe to put in an `href`. */
-export function isHttpUrl(value: string): boolean {
-  if (UNSAFE_IN_URL.test(value) || !/^https?:\/\//i.test(value)) return false;
-  return URL.canParse(value);
-}
-
-/** Where a 511 may send the user (RFC 6585 §6): an http(s) URL, or a path on this site (not "//host"). */
-export function isLoginUrl(value: string): boolean {
-  return isHttpUrl(value) || (/^\/(?!\/)/.test(value) && !UNSAFE_IN_URL.test(value));
 }

@@ -132,6 +132,13 @@ describe('captivePortal options', () => {
       /option "loginUrl" must be an absolute http\(s\) URL .*; received "javascript:alert\(1\)"\./,
     ],
     [
+      // The rule of NetworkAuthenticationRequired and of the 511 page's link: one rule.
+      { isAuthenticated, loginUrl: '/a\\b' },
+      TypeError,
+      'ERR_SERVER_ERRORS_INVALID_OPTION',
+      /option "loginUrl" must be .*; received "\/a\\\\b"\./,
+    ],
+    [
       { isAuthenticated, loginUrl: '//evil.example/login' },
       TypeError,
       'ERR_SERVER_ERRORS_INVALID_OPTION',

@@ -133,6 +133,24 @@ describe.each([
   it('refuses options after something other than a retryAfter', () => {
     expect(() => new Class('message' as never, { detail: 'x' })).toThrow(TypeError);
   });
+
+  it.each([
+    ['120', '120'],
+    [' 30 ', '30'],
+    ['Tue, 01 Jan 2030 00:00:00 GMT', 'new Date("Tue, 01 Jan 2030 00:00:00 GMT")'],
+  ])('refuses the string %p, which reads as a Retry-After, and says what to write', (text, value) => {
+    const error = caught(() => new Class(text));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toMatchObject({ code: 'ERR_SERVER_ERRORS_INVALID_RETRY_AFTER' });
+    expect(error.message).toContain(`Did you mean new ${Class.name}(${value}), or { retryAfter: ${value} }?`);
+  });
+
+  it('keeps any other string as the internal message', () => {
+    expect(new Class('pool exhausted after 120 tries')).toMatchObject({
+      message: 'pool exhausted after 120 tries',
+    });
+    expect(new Class('pool exhausted').headers).toEqual({});
+  });
 });
 
 describe('NetworkAuthenticationRequired', () => {
@@ -152,6 +170,10 @@ describe('NetworkAuthenticationRequired', () => {
     'data:text/html,x',
     '//evil.example/login',
     '/\\evil.example',
+    '/a\\b',
+    'https://wifi.example/x\\y',
+    '/login\u0085',
+    '/\tx',
     'login',
     'https://a b',
     42,
