@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 import { NetworkAuthenticationRequired, type NetworkAuthenticationRequiredOptions } from './errors';
 import { type Guard, refusal } from './guard';
-import { requestPath } from './request-path';
+import { pathMatcher } from './path-match';
 import { isLoginUrl } from './urls';
 import { anyFunction, type OptionsSpec, validateOptions } from './validate-options';
 
@@ -60,7 +60,8 @@ export function captivePortal<Req extends IncomingMessage = IncomingMessage>(
     loginUrl,
     detail = 'Log in to the network to continue.',
   } = validateOptions(spec, options) as CaptivePortalOptions<Req>;
-  const loginPath = loginUrl.startsWith('/') ? loginUrl.replace(/[?#].*$/s, '') : undefined;
+  // The login page stays reachable however the router would route to it.
+  const isLoginPage = loginUrl.startsWith('/') ? pathMatcher([loginUrl.replace(/[?#].*$/s, '')]) : undefined;
   const errorOptions: NetworkAuthenticationRequiredOptions = Object.freeze({
     loginUrl,
     detail,
@@ -69,7 +70,7 @@ export function captivePortal<Req extends IncomingMessage = IncomingMessage>(
 
   return function captivePortalGuard(req, _res, next) {
     if (isAuthenticated(req) === true) return next();
-    if (loginPath !== undefined && requestPath(req) === loginPath) return next();
+    if (isLoginPage?.(req) === true) return next();
     next(refusal(new NetworkAuthenticationRequired(errorOptions)));
   };
 }

@@ -4,16 +4,19 @@ import { z } from 'zod';
 
 import { ServiceUnavailable } from './errors';
 import { type Guard, refusal } from './guard';
+import { pathMatcher } from './path-match';
 import { requestPath } from './request-path';
 import { HTTP_DATE_YEARS, isHttpDate, LATEST_HTTP_DATE } from './retry-after';
 import type { RetryableErrorOptions } from './server-error';
 import { anyFunction, type OptionsSpec, validateOptions } from './validate-options';
 
 /**
- * A request {@link maintenance} lets through: a path, matched exactly
- * (`'/health'`), or, when it ends in `/`, as a folder (`'/admin/'` matches
- * `/admin`, `/admin/` and everything under it; `'/'` alone is only the root);
- * a RegExp tested against the path; or a predicate that returns `true`.
+ * A request {@link maintenance} lets through: a path, matched as the router
+ * would route it (`'/health'` also matches `/health/` and `/HEALTH`, unless the
+ * Express app turns on case-sensitive or strict routing), or, when it ends in
+ * `/`, as a folder (`'/admin/'` matches `/admin`, `/admin/` and everything
+ * under it; `'/'` alone is only the root); a RegExp tested against the path as
+ * sent; or a predicate that returns `true`. Paths are not globs: `*` is refused.
  */
 export type AllowRule<Req extends IncomingMessage = IncomingMessage> =
   string | RegExp | ((req: Req) => boolean);
@@ -38,14 +41,22 @@ export interface MaintenanceOptions<Req extends IncomingMessage = IncomingMessag
   /**
    * Requests that pass during maintenance: health checks, the admin route that
    * turns it off. One {@link AllowRule} or an array of them; paths are compared
-   * as sent, without the query. Defaults to none.
+   * without the query. Defaults to none.
    */
   allow?: AllowRule<Req> | readonly AllowRule<Req>[];
   /** The problem's public `detail`. Defaults to `"The service is down for maintenance."`. */
   detail?: string;
 }
 
-const allowRule = z.union([z.string().startsWith('/'), z.instanceof(RegExp), anyFunction]);
+// A path is a path, not a glob: "/health/*" would match only itself.
+const allowRule = z.union([
+  z
+    .string()
+    .startsWith('/')
+    .refine((path) => !path.includes('*')),
+  z.instanceof(RegExp),
+  anyFunction,
+]);
 
 const schema = z.strictObject({
   enabled: z.union([z.boolean(), anyFunction]).optional(),
@@ -67,13 +78,20 @@ const spec: OptionsSpec<typeof schema.shape> = {
     detail: 'a non-empty string',
   },
   numeric: new Set(['retryAfter']),
+  hint: (received) =>
+    typeof received === 'string' && received.includes('*')
+      ? `Paths are not globs: write ${JSON.stringify(folderOf(received))} to let through that path and everything under it, or use a RegExp.`
+      : undefined,
 };
 
+/** The folder rule a glob such as "/health/*" or "/health*" was meant as: "/health/". */
+function folderOf(glob: string): string {
+  const base = glob.slice(0, glob.indexOf('*')).replace(/\/+$/, '');
+  return `${base}/`;
+}
+
 interface Allowed<Req> {
-  /** Whether any rule reads the path, so a predicate-only list never parses it. */
-  readonly byPath: boolean;
-  readonly paths: ReadonlySet<string>;
-  readonly folders: readonly string[];
+  readonly paths: ((req: Req) => boolean) | undefined;
   readonly patterns: readonly RegExp[];
   readonly predicates: readonly ((req: Req) => boolean)[];
 }
@@ -82,8 +100,7 @@ function compileAllow<Req extends IncomingMessage>(
   allow: readonly AllowRule<Req>[],
 ): Allowed<Req> | undefined {
   if (allow.length === 0) return undefined;
-  const paths = new Set<string>();
-  const folders: string[] = [];
+  const paths: string[] = [];
   const patterns: RegExp[] = [];
   const predicates: ((req: Req) => boolean)[] = [];
   for (const rule of allow) {
@@ -91,20 +108,15 @@ function compileAllow<Req extends IncomingMessage>(
     // A global or sticky RegExp remembers lastIndex between test() calls and
     // would let every other request through; a copy without those flags does not.
     else if (rule instanceof RegExp) patterns.push(new RegExp(rule.source, rule.flags.replace(/[gy]/g, '')));
-    // "/" as a folder would be everything, the same as turning maintenance off.
-    else if (rule.endsWith('/') && rule !== '/') {
-      folders.push(rule);
-      paths.add(rule.slice(0, -1));
-    } else paths.add(rule);
+    else paths.push(rule);
   }
-  return { byPath: predicates.length < allow.length, paths, folders, patterns, predicates };
+  return { paths: pathMatcher(paths), patterns, predicates };
 }
 
 function isAllowed<Req extends IncomingMessage>(allowed: Allowed<Req>, req: Req): boolean {
-  if (allowed.byPath) {
+  if (allowed.paths?.(req) === true) return true;
+  if (allowed.patterns.length > 0) {
     const path = requestPath(req);
-    if (allowed.paths.has(path)) return true;
-    for (const folder of allowed.folders) if (path.startsWith(folder)) return true;
     for (const pattern of allowed.patterns) if (pattern.test(path)) return true;
   }
   for (const predicate of allowed.predicates) if (predicate(req) === true) return true;

@@ -75,6 +75,12 @@ describe.each(expressVersions)('captivePortal() on %s', (_version, express) => {
     expect((await client.get('/portal')).status).toBe(511);
   });
 
+  it('lets the login page through however the router would route to it', async () => {
+    const client = await serve({ isAuthenticated: signedIn, loginUrl: '/portal/login' });
+    expect((await client.get('/portal/login/')).status).toBe(200);
+    expect((await client.get('/Portal/Login')).status).toBe(200);
+  });
+
   it('lets no path through when loginUrl points to another host', async () => {
     const client = await serve({ isAuthenticated: signedIn, loginUrl: 'https://wifi.example.net/login' });
     expect((await client.get('/login')).status).toBe(511);

@@ -162,6 +162,34 @@ describe.each(expressVersions)('maintenance() on %s', (_version, express) => {
       expect((await client.get('/orders').set('x-staff', 'yes')).status).toBe(200);
     });
 
+    it.each([
+      ['/health/', 200],
+      ['/HEALTH', 200],
+      ['/Health/', 200],
+      ['/ADMIN/Maintenance/Off', 200],
+      ['/health//', 503],
+    ])('lets %s through as the router routes it to an allowed path, answering %i', async (path, status) => {
+      const client = await serve(maintenance({ allow: ['/health', '/admin/'] }));
+      expect((await client.get(path)).status).toBe(status);
+    });
+
+    it('compares as the app routes when it turns on case-sensitive or strict routing', async () => {
+      const app = express();
+      app.set('case sensitive routing', true);
+      app.set('strict routing', true);
+      app.use(maintenance({ allow: ['/health', '/admin/'] }));
+      app.use((_req, res) => {
+        res.json({ reached: true });
+      });
+      app.use(serverErrors());
+      const client = request(await listenLocally(app));
+      expect((await client.get('/health')).status).toBe(200);
+      expect((await client.get('/HEALTH')).status).toBe(503);
+      expect((await client.get('/health/')).status).toBe(503);
+      expect((await client.get('/admin/x')).status).toBe(200);
+      expect((await client.get('/Admin/x')).status).toBe(503);
+    });
+
     it('matches the path the client sent when the guard is mounted under a prefix', async () => {
       const client = await serve(maintenance({ allow: '/api/health' }), '/api');
       expect((await client.get('/api/health')).status).toBe(200);
@@ -248,6 +276,18 @@ describe('maintenance options', () => {
       TypeError,
       'ERR_SERVER_ERRORS_INVALID_OPTION',
       /option "allow" must be .*; received \["\/health",42\]\./,
+    ],
+    [
+      { allow: '/health/*' },
+      TypeError,
+      'ERR_SERVER_ERRORS_INVALID_OPTION',
+      /option "allow" must be .*; received "\/health\/\*"\. Paths are not globs: write "\/health\/" to let through that path and everything under it, or use a RegExp\./,
+    ],
+    [
+      { allow: ['/ok', '/static*'] },
+      TypeError,
+      'ERR_SERVER_ERRORS_INVALID_OPTION',
+      /Paths are not globs: write "\/static\/"/,
     ],
     [
       { detail: '' },
