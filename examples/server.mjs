@@ -3,7 +3,8 @@
 import express from 'express';
 import * as library from 'server-errors';
 
-const { catalog, NetworkAuthenticationRequired, NotImplemented, serverErrors, ServiceUnavailable } = library;
+const { catalog, NetworkAuthenticationRequired, NotImplemented, notFound, serverErrors, ServiceUnavailable } =
+  library;
 
 /** The error each demo route throws: the catalog class, with the options that status is known for. */
 function errorFor({ status, className }) {
@@ -15,8 +16,15 @@ function errorFor({ status, className }) {
   return new library[className]();
 }
 
+const PATHS = [...Object.keys(catalog), 'crash'].map((name) => `/${name}`);
+
 export function createApp() {
   const app = express();
+  app.get('/', (_req, res) => {
+    res
+      .type('text/plain')
+      .send(`server-errors demo: each of these answers with its error.\n${PATHS.join('\n')}\n`);
+  });
   for (const entry of Object.values(catalog)) {
     app.get(`/${entry.status}`, () => {
       throw errorFor(entry);
@@ -25,6 +33,8 @@ export function createApp() {
   app.get('/crash', () => {
     throw new Error('password=hunter2: this message is logged, never sent');
   });
+  // Anything else: a 404 problem, not Express's "Cannot GET".
+  app.use(notFound());
   app.use(serverErrors());
   return app;
 }
@@ -34,7 +44,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const server = createApp().listen(port, '127.0.0.1', () => {
     const base = `http://127.0.0.1:${server.address().port}`;
     console.log(`server-errors demo listening on ${base}\nTry:`);
-    for (const status of [...Object.keys(catalog), 'crash']) console.log(`  curl -i ${base}/${status}`);
+    for (const path of PATHS) console.log(`  curl -i ${base}${path}`);
+    console.log(`  curl -i ${base}/nowhere   # no such route: a 404 problem`);
     console.log(`  curl -I ${base}/503   # HEAD: headers, no body`);
   });
 }

@@ -45,6 +45,8 @@ export { captivePortal, type CaptivePortalOptions } from './captive-portal';
 export { loopGuard, type LoopGuardOptions } from './loop-guard';
 export { methods, type MethodsOptions } from './methods';
 export { httpVersions, type HttpVersion, type HttpVersionsOptions } from './http-versions';
+// The answer to requests no route answered, through the same pipeline.
+export { notFound, type NotFoundOptions } from './not-found';
 // The pages every `typeBase` type URI leads to (RFC 9457 §3.1.1).
 export { problemDocs, type ProblemDocsHandler, type ProblemDocsOptions } from './problem-docs';
 // For gateways: http-proxy-middleware's on.error answered by the same pipeline.

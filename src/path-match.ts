@@ -11,7 +11,10 @@ interface Routing {
 // The four ways a router can compare, indexed by case sensitivity then strictness.
 const ROUTINGS: readonly (readonly [Routing, Routing])[] = [false, true].map(
   (caseSensitive) =>
-    [Object.freeze({ caseSensitive, strict: false }), Object.freeze({ caseSensitive, strict: true })] as const,
+    [
+      Object.freeze({ caseSensitive, strict: false }),
+      Object.freeze({ caseSensitive, strict: true }),
+    ] as const,
 );
 const EXPRESS_DEFAULTS = (ROUTINGS[0] as readonly [Routing, Routing])[0];
 

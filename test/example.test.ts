@@ -49,6 +49,18 @@ describe('the example app (npm start)', () => {
     expect(res.headers.get('retry-after')).toBe('120');
   });
 
+  it('lists its routes at the root', async () => {
+    const res = await fetch(`${base}/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('/503\n');
+  });
+
+  it('answers a path no route serves with a 404 problem', async () => {
+    const res = await fetch(`${base}/nowhere?x=1`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ status: 404, title: 'Not Found', instance: '/nowhere' });
+  });
+
   it('hides the message of the crash route', async () => {
     const res = await fetch(`${base}/crash`);
     expect(res.status).toBe(500);
