@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 
 import { LoopDetected } from './errors';
-import type { Guard } from './guard';
+import { type Guard, refusal } from './guard';
 import { type OptionsSpec, validateOptions } from './validate-options';
 
 /** The options of {@link loopGuard}. */
@@ -67,6 +67,8 @@ const NONE: Scan = Object.freeze({ hops: 0, seen: false });
  * (parameters ignored), or `Via` (RFC 9110 §7.6.3) an entry received by `id`.
  * Any client can send these headers (RFC 8586 §3): this stops loops, it is not
  * access control, and a client that forges them only refuses its own request.
+ * The 508 is a guard's refusal, answered and not logged like the others: a
+ * forged header must not write error logs, and a real loop shows in the 508s.
  *
  * @example
  * app.use(loopGuard({ id: 'api-gateway' }));
@@ -84,19 +86,23 @@ export function loopGuard(options: LoopGuardOptions): Guard {
     if (fromCdnLoop.seen || fromVia.seen) {
       const header = fromCdnLoop.seen ? 'CDN-Loop' : 'Via';
       next(
-        new LoopDetected({
-          detail: `The request came back to a server it had already passed through (its ${header} header names it): the proxies on its path form a loop.`,
-          message: `Loop detected: the ${header} header already names "${id}".`,
-        }),
+        refusal(
+          new LoopDetected({
+            detail: `The request came back to a server it had already passed through (its ${header} header names it): the proxies on its path form a loop.`,
+            message: `Loop detected: the ${header} header already names "${id}".`,
+          }),
+        ),
       );
       return;
     }
     const hops = Math.max(fromCdnLoop.hops, fromVia.hops);
     if (hops > maxHops) {
       next(
-        new LoopDetected({
-          detail: `The request passed through ${hops} proxies, more than the ${maxHops} this server accepts: the proxies on its path probably form a loop.`,
-        }),
+        refusal(
+          new LoopDetected({
+            detail: `The request passed through ${hops} proxies, more than the ${maxHops} this server accepts: the proxies on its path probably form a loop.`,
+          }),
+        ),
       );
       return;
     }

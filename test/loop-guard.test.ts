@@ -23,6 +23,16 @@ describe.each(expressVersions)('loopGuard() on %s', (_version, express) => {
   }
   const app = appWith({ id: 'api-gateway' });
 
+  it('does not log its refusal, as no guard does: any client can forge the headers', async () => {
+    const logged: unknown[] = [];
+    const quiet = express();
+    quiet.use(loopGuard({ id: 'api-gateway' }));
+    quiet.use(serverErrors({ log: (record) => logged.push(record) }));
+    expect((await request(quiet).get('/').set('CDN-Loop', 'api-gateway')).status).toBe(508);
+    expect((await request(quiet).get('/').set('Via', Array(12).fill('1.1 hop').join(', '))).status).toBe(508);
+    expect(logged).toEqual([]);
+  });
+
   it('lets a first visit through and marks it in CDN-Loop for the next hop', async () => {
     const res = await request(app).get('/echo');
     expect(res.status).toBe(200);
