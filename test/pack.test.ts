@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -69,11 +69,15 @@ describe('the packed package', () => {
     if (project) rmSync(project, { recursive: true, force: true });
   });
 
-  it('ships only the build, its types and the README', () => {
+  const packed = () => {
     const files = execFileSync(npm, ['pack', '--ignore-scripts', '--dry-run', '--json'], { cwd: root });
-    const paths = (JSON.parse(files.toString()) as Array<{ files: Array<{ path: string }> }>)[0]?.files.map(
+    return (JSON.parse(files.toString()) as Array<{ files: Array<{ path: string }> }>)[0]?.files.map(
       (f) => f.path,
     );
+  };
+
+  it('ships only the build, its types, the README, what it shows and the licence', () => {
+    const paths = packed();
     expect(paths).toEqual(
       expect.arrayContaining([
         'dist/index.js',
@@ -81,12 +85,29 @@ describe('the packed package', () => {
         'dist/index.d.ts',
         'dist/index.d.mts',
         'README.md',
+        'LICENSE',
         'package.json',
       ]),
     );
     expect(
-      paths?.filter((p) => !p.startsWith('dist/') && !['README.md', 'package.json', 'LICENSE'].includes(p)),
+      paths?.filter(
+        (p) =>
+          !p.startsWith('dist/') && !['README.md', 'package.json', 'LICENSE', 'docs/503.png'].includes(p),
+      ),
     ).toEqual([]);
+  });
+
+  it('ships every file the README links to or shows, and the licence package.json names', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const local = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+      .map((match) => match[1] as string)
+      .filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target));
+    expect(local.length).toBeGreaterThan(0);
+    const paths = packed();
+    for (const target of local) expect(paths).toContain(target.replace(/^\.\//, ''));
+    const { license } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { license: string };
+    expect(license).toBe('MIT');
+    expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n/);
   });
 
   it.each(['esm.mjs', 'cjs.cjs'])('works from %s', (file) => {
