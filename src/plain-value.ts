@@ -22,9 +22,13 @@ export const PLAIN_LIMITS = Object.freeze({
 });
 const { depth: MAX_DEPTH, values: MAX_VALUES, chars: MAX_CHARS } = PLAIN_LIMITS;
 
+const NONE: readonly string[] = [];
+
 interface Budget {
   values: number;
   chars: number;
+  /** Members of the root converted before the others, so a large member cannot crowd them out. */
+  first: readonly string[];
   /** The objects being converted, from the root down: a cycle leads back to one of them. */
   readonly path: Set<object>;
 }
@@ -38,10 +42,12 @@ interface Budget {
  * Each member is read once, and the result is frozen all the way down, so what
  * a getter answers later can change nothing.
  */
-export function toPlainObject(value: unknown): PlainObject {
+export function toPlainObject(value: unknown, first: readonly string[] = NONE): PlainObject {
   // Converting what this function made gives the same, within the same bounds.
   if (typeof value === 'object' && value !== null && made.has(value)) return value as PlainObject;
-  const result = convert(value, '', 0, newBudget(), false);
+  const budget = newBudget();
+  budget.first = first;
+  const result = convert(value, '', 0, budget, false);
   const plain =
     typeof result === 'object' && result !== null && !Array.isArray(result)
       ? result
@@ -62,7 +68,7 @@ export function toPlainValue(value: unknown): PlainValue | undefined {
 }
 
 function newBudget(): Budget {
-  return { values: MAX_VALUES, chars: MAX_CHARS, path: new Set() };
+  return { values: MAX_VALUES, chars: MAX_CHARS, first: NONE, path: new Set() };
 }
 
 function convert(
@@ -125,17 +131,30 @@ function convertArray(array: readonly unknown[], depth: number, budget: Budget):
 }
 
 function convertObject(object: object, depth: number, budget: Budget): PlainObject {
+  const keys = Object.keys(object);
   const result: PlainObject = Object.create(null);
-  for (const key of Object.keys(object)) {
-    if (budget.values <= 0) break;
-    if (key.length > budget.chars) continue;
+  const convertMember = (key: string, into: Record<string, PlainValue | undefined>): void => {
+    if (budget.values <= 0 || key.length > budget.chars) return;
     budget.chars -= key.length;
     let member: PlainValue | undefined;
     try {
       member = convert((object as Record<string, unknown>)[key], key, depth + 1, budget, true);
     } catch {
-      continue;
+      return;
     }
+    if (member !== undefined) into[key] = member;
+  };
+  const first = depth === 0 ? budget.first.filter((key) => keys.includes(key)) : NONE;
+  if (first.length === 0) {
+    for (const key of keys) convertMember(key, result);
+    return Object.freeze(result);
+  }
+  const converted: Record<string, PlainValue | undefined> = Object.create(null);
+  for (const key of first) convertMember(key, converted);
+  for (const key of keys) if (!first.includes(key)) convertMember(key, converted);
+  // In the object's own order, whatever was converted first.
+  for (const key of keys) {
+    const member = converted[key];
     if (member !== undefined) result[key] = member;
   }
   return Object.freeze(result);

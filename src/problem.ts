@@ -53,8 +53,11 @@ export function describe(error: Classified, plan: StatusPlan, instance: string |
  * everything else is kept.
  */
 export function finalize(problem: Problem): Problem {
-  return toPlainObject(problem) as Problem;
+  return toPlainObject(problem, FIRST_MEMBERS) as Problem;
 }
+
+// However large the extensions, the standard members and the trace id are kept.
+const FIRST_MEMBERS = ['type', 'title', 'status', 'detail', 'instance', 'traceId'];
 
 /** The problem as JSON, as {@link finalize} leaves it. Never throws. */
 export function serialize(problem: Problem): string {

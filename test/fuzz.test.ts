@@ -1,17 +1,53 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, get as httpGet, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import express from 'express';
 import fc from 'fast-check';
 import request from 'supertest';
 
-import { BadGateway, ServiceUnavailable } from '../src/errors';
-import { serverErrors } from '../src/middleware';
+import { BadGateway, InternalServerError, ServiceUnavailable } from '../src/errors';
+import { serverErrors, type ServerErrorsHandler } from '../src/middleware';
+import { PLAIN_LIMITS } from '../src/plain-value';
 import { isRetryAfterValue } from '../src/retry-after';
 
-// Moderate in CI; FUZZ_RUNS=20000 npm test -- fuzz for a long local run.
+// Moderate in CI; FUZZ_RUNS=20000 npx jest test/fuzz for a long local run.
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+// An answer that has not arrived by then never will: the connection hangs.
+const ANSWER_WITHIN = 10_000;
+// The most any format makes of one character of the body's budget (see the README's limits).
+const MAX_BODY = 7 * PLAIN_LIMITS.chars + 100_000;
+// Node and undici clients refuse a header section larger than this.
+const MAX_HEADER_SECTION = 16 * 1024;
+/** Headers an upstream response carries that must never reach our client from an error not ours. */
+const UPSTREAM_HEADERS = {
+  'Set-Cookie': 'upstream-session=1',
+  Location: 'http://payments.internal/',
+  'Access-Control-Allow-Origin': '*',
+  'X-Internal-Host': 'payments-7.internal',
+};
 const ACCEPTS = [undefined, '*/*', 'application/json', 'application/problem+xml', 'text/html', 'text/plain'];
+
+/**
+ * A GET with Node's own client: fetch has rules of its own for some statuses
+ * (a 407 is a network error, a 421 is retried), and Node's parser refuses a
+ * header section over 16 KiB as Node and undici clients do.
+ */
+function get(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(url, { headers, timeout: ANSWER_WITHIN }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${ANSWER_WITHIN} ms`)));
+    req.on('error', reject);
+  });
+}
 
 /** Values whose every read throws: the worst a route can throw. */
 function hostileProxy(): object {
@@ -74,7 +110,11 @@ const shapedError = fc
         fc.constantFrom('ECONNREFUSED', 'ENOSPC', 'ETIMEDOUT', 'HPE_X', '__proto__', 'constructor'),
         fc.string(),
       ),
-      headers: fc.oneof(fc.dictionary(fc.string(), fc.anything()), fc.anything()),
+      headers: fc.oneof(
+        fc.dictionary(fc.string(), fc.anything()),
+        fc.dictionary(fc.string(), fc.anything()).map((extra) => ({ ...extra, ...UPSTREAM_HEADERS })),
+        fc.anything(),
+      ),
       name: fc.oneof(fc.constantFrom('TimeoutError', 'HTTPParserError'), fc.string()),
       isBoom: fc.boolean(),
       output: fc.anything(),
@@ -93,6 +133,15 @@ const shapedError = fc
     }
     return { thrown: error as unknown, marker: marker as string | undefined };
   });
+
+// Extensions past the body's bounds: rare, as each takes a tenth of a second.
+const oversized = fc
+  .constantFrom(
+    () => ({ sparse: new Array(2_000_000) }),
+    () => ({ controls: '\u0001'.repeat(1_100_000) }),
+    () => ({ quotes: { q: '"'.repeat(1_100_000) } }),
+  )
+  .map((extensions) => () => new BadGateway({ extensions: extensions() }));
 
 // Built inside the property, not by fast-check: a Proxy that throws on every
 // trap would break fast-check's own inspection of generated values.
@@ -123,7 +172,35 @@ const hostile = fc.oneof(
   fc.constant(() => new Error('x'.repeat(1_000_000))),
   fc.constant(() => Symbol('thrown')),
   fc.constant(() => new ServiceUnavailable(5, { extensions: { big: 10n as unknown } })),
+  fc.tuple(fc.constantFrom(500, 503, 599), fc.constantFrom(undefined, 42, 1000, '503', 503.5, NaN)).map(
+    ([first, later]) =>
+      () =>
+        shiftingStatus(first, later),
+  ),
+  fc
+    .constantFrom(
+      { 'X-Huge': 'x'.repeat(20_000) },
+      { Trailer: 'X-Sum', Connection: 'upgrade' },
+      Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`X-H${i}`, 'v'.repeat(1000)])),
+    )
+    .map((headers) => () => Object.defineProperty(new BadGateway(), 'headers', { value: headers })),
+  fc.constant(() =>
+    Object.assign(new Error('Response Error'), {
+      name: 'ResponseError',
+      code: 'UND_ERR_RESPONSE',
+      statusCode: 503,
+      headers: UPSTREAM_HEADERS,
+    }),
+  ),
 );
+
+/** One of our errors whose status reads `first`, then `later` on every further read. */
+function shiftingStatus(first: unknown, later: unknown): InternalServerError {
+  const error = new InternalServerError();
+  let reads = 0;
+  Object.defineProperty(error, 'status', { get: () => (reads++ === 0 ? first : later) });
+  return error;
+}
 
 interface Case {
   readonly make: () => unknown;
@@ -131,9 +208,10 @@ interface Case {
 }
 
 const thrownValue: fc.Arbitrary<Case> = fc.oneof(
-  fc.anything().map((thrown) => ({ make: () => thrown, marker: undefined })),
-  shapedError.map(({ thrown, marker }) => ({ make: () => thrown, marker })),
-  hostile.map((make) => ({ make: make as () => unknown, marker: undefined })),
+  { arbitrary: fc.anything().map((thrown) => ({ make: () => thrown, marker: undefined })), weight: 20 },
+  { arbitrary: shapedError.map(({ thrown, marker }) => ({ make: () => thrown, marker })), weight: 20 },
+  { arbitrary: hostile.map((make) => ({ make: make as () => unknown, marker: undefined })), weight: 20 },
+  { arbitrary: oversized.map((make) => ({ make: make as () => unknown, marker: undefined })), weight: 1 },
 );
 
 describe('fuzzing the middleware', () => {
@@ -151,8 +229,9 @@ describe('fuzzing the middleware', () => {
       const { writeHead } = res;
       // Counts the responses each case really writes: exactly one is the rule.
       res.writeHead = function countedWriteHead(this: typeof res, ...args: Parameters<typeof writeHead>) {
+        const written = writeHead.apply(this, args);
         responses.set(req.url ?? '', (responses.get(req.url ?? '') ?? 0) + 1);
-        return writeHead.apply(this, args);
+        return written;
       } as typeof writeHead;
       handle(cases.get(req.url ?? ''), req, res);
     });
@@ -172,18 +251,30 @@ describe('fuzzing the middleware', () => {
       await fc.assert(
         fc.asyncProperty(thrownValue, fc.constantFrom(...ACCEPTS), async ({ make, marker }, accept) => {
           const path = `/case/${next++}`;
+          const requestId = `fuzz-${next}`;
           cases.set(path, make());
-          const res = await fetch(`${base}${path}`, { headers: accept === undefined ? {} : { accept } });
-          const text = await res.text();
+          const headers: Record<string, string> = { 'x-request-id': requestId };
+          if (accept !== undefined) headers.accept = accept;
+          const res = await get(`${base}${path}`, headers);
+          const { text } = res;
           cases.delete(path);
           expect(responses.get(path)).toBe(1);
           expect(res.status).toBeGreaterThanOrEqual(400);
           expect(res.status).toBeLessThanOrEqual(599);
+          expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_BODY);
+          let section = 0;
+          for (const [name, value] of Object.entries(res.headers))
+            section += name.length + String(value).length + 4;
+          expect(section).toBeLessThanOrEqual(MAX_HEADER_SECTION);
+          for (const name of Object.keys(UPSTREAM_HEADERS))
+            expect(res.headers[name.toLowerCase()]).toBeUndefined();
+          expect(text).toContain(requestId);
           if (accept === undefined || accept === '*/*' || accept === 'application/json') {
             const problem = JSON.parse(text) as Record<string, unknown>;
             expect(problem.status).toBe(res.status);
             expect(typeof problem.type).toBe('string');
             expect(typeof problem.title).toBe('string');
+            expect(problem.traceId).toBe(requestId);
           }
           if (res.status >= 500) {
             if (marker !== undefined) expect(text).not.toContain(marker);
@@ -246,11 +337,12 @@ describe('fuzzing extensions', () => {
       fc.constantFrom('__proto__', 'constructor', 'prototype', 'toJSON', 'status', 'type'),
     );
     const extensions = fc.oneof(
-      fc.dictionary(key, fc.jsonValue()),
-      fc.dictionary(key, fc.anything()),
-      fc
-        .json()
-        .map((text) => JSON.parse(`{"__proto__":{"polluted":true},"x":${text}}`) as Record<string, unknown>),
+      fc.dictionary(key, fc.jsonValue()).map((members) => ({ members, json: true })),
+      fc.dictionary(key, fc.anything()).map((members) => ({ members, json: false })),
+      fc.json().map((text) => ({
+        members: JSON.parse(`{"__proto__":{"polluted":true},"x":${text}}`) as Record<string, unknown>,
+        json: false,
+      })),
     );
     const app = express();
     let current: BadGateway | undefined;
@@ -259,7 +351,7 @@ describe('fuzzing extensions', () => {
     });
     app.use(serverErrors({ log: false }));
     return fc.assert(
-      fc.asyncProperty(extensions, async (members) => {
+      fc.asyncProperty(extensions, async ({ members, json }) => {
         try {
           current = new BadGateway({ extensions: members });
         } catch (thrown) {
@@ -273,6 +365,88 @@ describe('fuzzing extensions', () => {
         expect(Object.getPrototypeOf(problem)).toBe(Object.prototype);
         expect(({} as Record<string, unknown>).polluted).toBeUndefined();
         expect(prototypeKeys()).toEqual(before);
+        // What JSON can hold is sent as JSON would send it, every member of it.
+        if (json) {
+          for (const [name, value] of Object.entries(members)) {
+            expect(problem[name]).toEqual(JSON.parse(JSON.stringify(value)) as unknown);
+          }
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('fuzzing what the middleware reads', () => {
+  let server: Server;
+  let base: string;
+  const cases = new Map<string, unknown>();
+  let next = 0;
+
+  beforeAll(async () => {
+    const handlers = [serverErrors({ log: false }), serverErrors({ log: false, debug: true })];
+    server = createServer((req, res) => {
+      const handle = handlers[req.url?.endsWith('?debug') ? 1 : 0] as ServerErrorsHandler;
+      const make = cases.get((req.url ?? '').replace('?debug', '')) as (() => unknown) | undefined;
+      handle(make?.(), req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const member = fc
+    .string()
+    .filter((name) => !['type', 'title', 'status', 'detail', 'instance'].includes(name));
+  const ours = fc
+    .tuple(
+      fc.constantFrom(BadGateway, InternalServerError, ServiceUnavailable),
+      fc.record(
+        {
+          detail: fc.string(),
+          type: fc.webUrl(),
+          instance: fc.string(),
+          extensions: fc.dictionary(
+            member.filter((name) => !['__proto__', 'constructor', 'prototype', 'toJSON'].includes(name)),
+            fc.jsonValue(),
+          ),
+          headers: fc.constant({ 'X-Ours': 'yes' }),
+        },
+        { requiredKeys: [] },
+      ),
+    )
+    .map(([Class, options]) => new Class(options));
+  const readable = fc.oneof(
+    ours,
+    shapedError.map(({ thrown }) => thrown),
+    fc.record({ status: statusLike, headers: fc.dictionary(fc.string(), fc.anything()) }),
+  );
+
+  it('reads each member of the thrown value at most once, with or without the diagnostics', async () => {
+    await fc.assert(
+      fc.asyncProperty(readable, fc.boolean(), async (value, debug) => {
+        // One count per request the server receives.
+        const counts: Array<Map<PropertyKey, number>> = [];
+        const path = `/read/${next++}`;
+        cases.set(path, () => {
+          const reads = new Map<PropertyKey, number>();
+          counts.push(reads);
+          return new Proxy(value as object, {
+            get(object, key) {
+              reads.set(key, (reads.get(key) ?? 0) + 1);
+              return Reflect.get(object, key, object) as unknown;
+            },
+          });
+        });
+        const res = await get(`${base}${path}${debug ? '?debug' : ''}`, {});
+        cases.delete(path);
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(counts).toHaveLength(1);
+        const twice = [...(counts[0] ?? [])].filter(([, count]) => count > 1).map(([key]) => String(key));
+        expect(twice).toEqual([]);
       }),
       { numRuns: RUNS },
     );

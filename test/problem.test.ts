@@ -1,5 +1,5 @@
 import { BadGateway, NetworkReadTimeout, ServiceUnavailable } from '../src/errors';
-import { describe as describeProblem, serialize, withDiagnostics } from '../src/problem';
+import { describe as describeProblem, finalize, serialize, withDiagnostics } from '../src/problem';
 import { statusPlanner } from '../src/status-plan';
 
 const plan = statusPlanner('spec');
@@ -197,5 +197,22 @@ describe('serialize', () => {
       big: '10',
       cycle: { name: 'loop' },
     });
+  });
+});
+
+describe('finalize', () => {
+  it('keeps the standard members and the trace id however many values the extensions before them hold', () => {
+    const problem = {
+      type: 'about:blank',
+      title: 'Bad Gateway',
+      status: 502,
+      sparse: new Array(20_000),
+      traceId: 't-1',
+    };
+    const final = finalize(problem);
+    expect(final).toMatchObject({ type: 'about:blank', title: 'Bad Gateway', status: 502, traceId: 't-1' });
+    expect(Object.keys(final)).toEqual(['type', 'title', 'status', 'sparse', 'traceId']);
+    expect((final.sparse as unknown[]).length).toBeLessThan(10_000);
+    expect(Object.isFrozen(final)).toBe(true);
   });
 });
