@@ -3,7 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 
 import { NetworkAuthenticationRequired, type NetworkAuthenticationRequiredOptions } from './errors';
-import { type Guard, refusal } from './guard';
+import type { Guard } from './guard';
+import { refusal } from './refusal';
 import { pathMatcher } from './path-match';
 import { isLoginUrl } from './urls';
 import { anyFunction, type OptionsSpec, validateOptions } from './validate-options';

@@ -1,6 +1,6 @@
 import type { ErrorHeaders } from './headers';
 import type { PlainObject } from './plain-value';
-import type { DebugInfo } from './render';
+import type { DebugInfo } from './debug-info';
 
 /**
  * What classification makes of a thrown value: everything the problem and the

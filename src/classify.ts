@@ -1,9 +1,7 @@
-import createError from 'http-errors';
-
 import { type Classified, classified, INTERNAL, type Snapshot } from './classified';
 import { debugInfoOf } from './debug-info';
 import { INVALID_RESPONSE, isAbort, isInvalidResponse, STANDARD_CODES, TIMEOUT } from './error-codes';
-import { isRefusal } from './guard';
+import { isRefusal } from './refusal';
 import { collectHeaders, neededHeaders, NO_HEADERS } from './headers';
 import { toPlainObject } from './plain-value';
 import { CauseChain, ReadOnce } from './read-once';
@@ -156,11 +154,14 @@ function foreign(status: number, headers: unknown, message: unknown): Classified
   });
 }
 
-/** http-errors' `isHttpError`, reading each member once. */
+/**
+ * http-errors' `isHttpError` by shape alone, reading each member once: every
+ * http-errors error has that shape, and the core imports nothing that needs
+ * Node (http-errors does).
+ */
 function isHttpError(read: ReadOnce): boolean {
   const value = read.value;
   if (typeof value !== 'object' || value === null) return false;
-  if (safeInstanceOf(value, createError.HttpError)) return true;
   return (
     safeInstanceOf(value, Error) &&
     typeof read.get('expose') === 'boolean' &&

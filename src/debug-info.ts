@@ -1,7 +1,25 @@
-import { inspect } from 'node:util';
-
+import { inspect } from './inspect';
 import { CauseChain, type ReadOnce } from './read-once';
-import type { DebugInfo, ErrorInfo } from './render';
+
+/** One error of a `cause` chain, as development diagnostics show it. */
+export interface ErrorInfo {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+  readonly code?: string;
+}
+
+/**
+ * The internal diagnostics of a problem, present only when the `debug` option
+ * is on. The same values are also members of the problem (`message`, `stack`,
+ * `causes`), so the JSON and XML bodies carry them as they are.
+ */
+export interface DebugInfo {
+  readonly message: string;
+  readonly stack: string | undefined;
+  /** The `cause` chain, outermost first, cycle-safe and depth-limited. */
+  readonly causes: readonly ErrorInfo[];
+}
 
 /**
  * A thrown value that is no error, in words: its own members as read once (so

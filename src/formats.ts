@@ -1,5 +1,5 @@
 import { serialize } from './problem';
-import type { Renderer } from './render';
+import type { Renderer } from './renderer';
 import { HTML_CSP, renderHtml } from './render-html';
 import { renderText } from './render-text';
 import { renderXml } from './render-xml';

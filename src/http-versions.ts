@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 import { HTTPVersionNotSupported } from './errors';
-import { type Guard, refusal } from './guard';
+import type { Guard } from './guard';
+import { refusal } from './refusal';
 import { type OptionsSpec, validateOptions } from './validate-options';
 
 /** An HTTP version as Node reports it in `req.httpVersion`. */

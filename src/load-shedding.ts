@@ -4,7 +4,8 @@ import { type EventLoopUtilization, monitorEventLoopDelay, performance } from 'n
 import { z } from 'zod';
 
 import { ServiceUnavailable } from './errors';
-import { type Guard, refusal } from './guard';
+import type { Guard } from './guard';
+import { refusal } from './refusal';
 import type { RetryableErrorOptions } from './server-error';
 import { showValue } from './show-value';
 import { usageError } from './usage-error';

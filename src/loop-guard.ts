@@ -3,7 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 
 import { LoopDetected } from './errors';
-import { type Guard, refusal } from './guard';
+import type { Guard } from './guard';
+import { refusal } from './refusal';
 import { type OptionsSpec, validateOptions } from './validate-options';
 
 /** The options of {@link loopGuard}. */

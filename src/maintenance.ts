@@ -3,7 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 
 import { ServiceUnavailable } from './errors';
-import { type Guard, refusal } from './guard';
+import type { Guard } from './guard';
+import { refusal } from './refusal';
 import { pathMatcher } from './path-match';
 import { requestPath } from './request-path';
 import { HTTP_DATE_YEARS, isHttpDate, LATEST_HTTP_DATE } from './retry-after';

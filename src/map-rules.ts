@@ -3,6 +3,7 @@ import { classify, type CompiledRule } from './classify';
 import type { ReadOnce } from './read-once';
 import { safeGet, safeInstanceOf } from './safe-get';
 import { isServerError, ServerError } from './server-error';
+import { reasonOf, warnOnce as onceOnly } from './warnings';
 
 /**
  * What a `map` rule matches: an error class (by `instanceof`), an error `code`
@@ -60,7 +61,7 @@ function compileMatcher(
     try {
       return predicate(thrown) === true;
     } catch (error) {
-      warn(`its matcher threw (${String(safeGet(error, 'message') ?? error)}); the rule was skipped`);
+      warn(`its matcher threw (${reasonOf(error)}); the rule was skipped`);
       return false;
     }
   };
@@ -82,7 +83,7 @@ function compileTarget(
     try {
       built = build(thrown);
     } catch (error) {
-      warn(`its target threw (${String(safeGet(error, 'message') ?? error)}); answered 500`);
+      warn(`its target threw (${reasonOf(error)}); answered 500`);
       return INTERNAL;
     }
     if (!isServerError(built)) {
@@ -94,12 +95,7 @@ function compileTarget(
 }
 
 function warnOnce(index: number): (problem: string) => void {
-  let warned = false;
-  return (problem) => {
-    if (warned) return;
-    warned = true;
-    process.emitWarning(`serverErrors(): map rule ${index} failed: ${problem}.`, {
-      code: 'SERVER_ERRORS_MAP_RULE',
-    });
-  };
+  const once = onceOnly();
+  return (problem) =>
+    once('rule', `serverErrors(): map rule ${index} failed: ${problem}.`, 'SERVER_ERRORS_MAP_RULE');
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 import { NotImplemented } from './errors';
-import { type Guard, refusal } from './guard';
+import type { Guard } from './guard';
+import { refusal } from './refusal';
 import { type OptionsSpec, validateOptions } from './validate-options';
 
 /** The options of {@link methods}. */

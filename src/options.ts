@@ -13,6 +13,7 @@ import { type StatusPlan, statusPlanner, type TypeScheme } from './status-plan';
 import { defaultTraceId, type RequestHeaders } from './trace-id';
 import { isHttpUrl } from './urls';
 import { anyFunction, type OptionsSpec, validateOptions } from './validate-options';
+import { nodeEnv, warnOnce } from './warnings';
 
 /** The options of {@link serverErrors}. */
 export interface ServerErrorsOptions {
@@ -171,17 +172,17 @@ export function parseOptions(options: unknown): Settings {
     types = 'spec',
     nonStandard = false,
     typeBase,
-    debug = process.env.NODE_ENV === 'development',
+    debug = nodeEnv() === 'development',
     traceId,
     customize,
   } = validateOptions(spec, options);
-  if (debug && process.env.NODE_ENV === 'production') warnDebugInProduction();
+  if (debug && nodeEnv() === 'production') warnDebugInProduction();
   return {
     rules: compileRules(map as readonly MapRule[]),
     log:
       log === false
         ? undefined
-        : ((log as ErrorLogger | undefined) ?? (process.env.NODE_ENV === 'test' ? undefined : logToStderr)),
+        : ((log as ErrorLogger | undefined) ?? (nodeEnv() === 'test' ? undefined : logToStderr)),
     plan: statusPlanner(types, typeBase),
     codes: nonStandard ? errorCodes(true) : STANDARD_CODES,
     debug,
@@ -209,13 +210,12 @@ function userTraceId(
   };
 }
 
-let warnedDebug = false;
+const warnDebug = warnOnce();
 
 function warnDebugInProduction(): void {
-  if (warnedDebug) return;
-  warnedDebug = true;
-  process.emitWarning(
+  warnDebug(
+    'debug',
     'serverErrors(): debug is on while NODE_ENV is "production": every problem body shows internal messages, stacks and causes.',
-    { code: 'SERVER_ERRORS_DEBUG_IN_PRODUCTION' },
+    'SERVER_ERRORS_DEBUG_IN_PRODUCTION',
   );
 }

@@ -7,6 +7,7 @@ import type { Settings } from './options';
 import { describe, enforceInvariants, finalize, type Problem, withDiagnostics } from './problem';
 import { respond, type ResponsePlan } from './response';
 import type { RequestHeaders } from './trace-id';
+import { reasonOf, warnOnce } from './warnings';
 
 /** What the pipeline needs to know of a request, whatever the runtime it arrived through. */
 export interface RequestFacts {
@@ -144,18 +145,9 @@ export function createPipeline<Req extends object>(settings: Settings<Req>): Han
 }
 
 function reporter(): Report {
-  const reported = new Set<string>();
-  return (hook, failure) => {
-    if (reported.has(hook)) return;
-    reported.add(hook);
-    let reason: string;
-    try {
-      reason = String((failure as Error | undefined)?.message ?? failure);
-    } catch {
-      reason = 'an unprintable value';
-    }
-    process.emitWarning(`serverErrors(): the ${hook} function threw: ${reason}`, {
-      code: `SERVER_ERRORS_${hook.toUpperCase()}`,
-    });
-  };
+  const once = warnOnce();
+  return (hook, failure) =>
+    once(hook, `serverErrors(): the ${hook} function threw: ${reasonOf(failure)}`, WARNING_CODES[hook]);
 }
+
+const WARNING_CODES = { log: 'SERVER_ERRORS_LOG', customize: 'SERVER_ERRORS_CUSTOMIZE' } as const;

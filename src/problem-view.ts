@@ -1,5 +1,6 @@
 import { type PlainObject, type PlainValue, toPlainObject } from './plain-value';
-import type { RenderInput } from './render';
+import { PROBLEM_MEMBERS, TRACE_ID_MEMBER } from './problem-members';
+import type { RenderInput } from './renderer';
 import { retryAfterWords, type RetryWhen } from './retry-after-words';
 import { isHttpUrl, isLoginUrl } from './urls';
 
@@ -28,7 +29,7 @@ export interface DebugView {
 }
 
 // Members shown in a place of their own, so not again among the others.
-const SET_APART = ['type', 'title', 'status', 'detail', 'instance', 'traceId'];
+const SET_APART = [...PROBLEM_MEMBERS, TRACE_ID_MEMBER];
 const DEBUG_MEMBERS = ['message', 'stack', 'causes'];
 
 /** Builds the view of a problem. Never throws: what cannot be read is left out. */

@@ -1,7 +1,13 @@
 import type { Classified } from './classified';
 import { toPlainObject } from './plain-value';
-import type { DebugInfo } from './render';
-import { isExtensionKey, isMemberKey } from './server-error';
+import type { DebugInfo } from './debug-info';
+import {
+  isExtensionKey,
+  isMemberKey,
+  PROBLEM_MEMBERS,
+  TEXT_MEMBERS,
+  TRACE_ID_MEMBER,
+} from './problem-members';
 import type { StatusPlan } from './status-plan';
 
 /** An RFC 9457 problem details object, as sent in the body. */
@@ -19,8 +25,6 @@ export interface Problem {
   /** Extension members. */
   [member: string]: unknown;
 }
-
-const STRING_MEMBERS = ['type', 'title', 'detail', 'instance'];
 
 /**
  * Builds the problem for a classified error: the catalog's title and type, the
@@ -57,7 +61,7 @@ export function finalize(problem: Problem): Problem {
 }
 
 // However large the extensions, the standard members and the trace id are kept.
-const FIRST_MEMBERS = ['type', 'title', 'status', 'detail', 'instance', 'traceId'];
+const FIRST_MEMBERS = [...PROBLEM_MEMBERS, TRACE_ID_MEMBER];
 
 /** The problem as JSON, as {@link finalize} leaves it. Never throws. */
 export function serialize(problem: Problem): string {
@@ -87,7 +91,7 @@ export function enforceInvariants(candidate: unknown, plan: StatusPlan, original
   for (const key of Object.keys(source)) {
     if (key === 'status' || !isMemberKey(key)) continue;
     const value = (source as Record<string, unknown>)[key];
-    if (STRING_MEMBERS.includes(key) && typeof value !== 'string') continue;
+    if (TEXT_MEMBERS.includes(key) && typeof value !== 'string') continue;
     problem[key] = value;
   }
   return problem;

@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import { GatewayTimeout, NetworkReadTimeout } from './errors';
 import { serverErrors } from './middleware';
 import type { ServerErrorsOptions } from './options';
+import { warnOnce } from './warnings';
 
 /**
  * An http-proxy-middleware `on.error` callback that answers with the
@@ -22,7 +23,7 @@ export interface ProxyErrorHandler {
   readonly plugin: (proxyServer: EventEmitter) => void;
 }
 
-let warnedNotCalled = false;
+const warnNotCalled = warnOnce();
 
 /**
  * Creates the error handler of an http-proxy-middleware proxy: a failed
@@ -51,14 +52,12 @@ export function proxyErrorHandler(options?: ServerErrorsOptions, ...misused: unk
   // (err, req, res). A throw would escape from an event listener and end the
   // process, so this answers the request and explains instead.
   if (misused.length > 0) {
-    if (!warnedNotCalled) {
-      warnedNotCalled = true;
-      process.emitWarning(
-        'proxyErrorHandler received a proxy error instead of options: it looks like you wrote ' +
-          'on: { error: proxyErrorHandler }. Call it to get the handler: on: { error: proxyErrorHandler() }.',
-        { code: 'SERVER_ERRORS_NOT_CALLED' },
-      );
-    }
+    warnNotCalled(
+      'proxyErrorHandler',
+      'proxyErrorHandler received a proxy error instead of options: it looks like you wrote ' +
+        'on: { error: proxyErrorHandler }. Call it to get the handler: on: { error: proxyErrorHandler() }.',
+      'SERVER_ERRORS_NOT_CALLED',
+    );
     const handler = proxyErrorHandler();
     handler(options, misused[0] as IncomingMessage, misused[1] as ServerResponse | Socket);
     return handler;

@@ -1,6 +1,6 @@
 import { escapeHtml, htmlPage } from './html';
 import { type ProblemView, viewProblem } from './problem-view';
-import type { Renderer } from './render';
+import { neverThrows, type Renderer } from './renderer';
 
 export { HTML_CSP } from './html';
 
@@ -11,15 +11,10 @@ export { HTML_CSP } from './html';
  * is escaped; the page has no script and its one style is allowed by
  * {@link HTML_CSP}, which must be sent with it.
  */
-export const renderHtml: Renderer = (input) => {
-  // A Renderer must never throw. The view bounds the size, so this is the last
-  // resort for what no one foresaw.
-  try {
-    return page(viewProblem(input));
-  } catch {
-    return htmlPage('Error', '<h1>Error</h1>\n');
-  }
-};
+export const renderHtml: Renderer = neverThrows(
+  (input) => page(viewProblem(input)),
+  htmlPage('Error', '<h1>Error</h1>\n'),
+);
 
 function page(view: ProblemView): string {
   let body = `<h1>${escapeHtml(view.heading)}</h1>\n`;

@@ -1,5 +1,5 @@
 import { type ProblemView, viewProblem } from './problem-view';
-import type { Renderer } from './render';
+import { neverThrows, type Renderer } from './renderer';
 import { quantity } from './retry-after-words';
 
 /**
@@ -8,15 +8,7 @@ import { quantity } from './retry-after-words';
  * members as "name: value" lines and, when `debug` is on, the diagnostics.
  * Values cannot forge lines or reach the terminal as control sequences.
  */
-export const renderText: Renderer = (input) => {
-  // A Renderer must never throw. The view bounds the size, so this is the last
-  // resort for what no one foresaw.
-  try {
-    return text(viewProblem(input));
-  } catch {
-    return 'Error\n';
-  }
-};
+export const renderText: Renderer = neverThrows((input) => text(viewProblem(input)), 'Error\n');
 
 function text(view: ProblemView): string {
   const lines = [oneLine(view.heading)];

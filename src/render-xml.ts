@@ -1,8 +1,8 @@
 import { type PlainObject, type PlainValue, toPlainObject } from './plain-value';
-import type { Renderer } from './render';
+import { PROBLEM_MEMBERS } from './problem-members';
+import { neverThrows, type Renderer } from './renderer';
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
-const STANDARD = ['type', 'title', 'status', 'detail', 'instance'];
 
 /**
  * Renders a problem as `application/problem+xml` (RFC 9457 Appendix B): a
@@ -10,24 +10,20 @@ const STANDARD = ['type', 'title', 'status', 'detail', 'instance'];
  * then the extensions; objects as child elements, arrays as repeated `<i>`.
  * Members whose name is not an XML name are left out.
  */
-export const renderXml: Renderer = (input) => {
-  // A Renderer must never throw. The conversion bounds the size, so this is the
-  // last resort for what no one foresaw: an empty problem is still well-formed.
-  try {
-    return document(toPlainObject(input.problem));
-  } catch {
-    return `${DECLARATION}<problem xmlns="urn:ietf:rfc:7807"/>`;
-  }
-};
+export const renderXml: Renderer = neverThrows(
+  (input) => document(toPlainObject(input.problem)),
+  // An empty problem is still well-formed.
+  `${DECLARATION}<problem xmlns="urn:ietf:rfc:7807"/>`,
+);
 
 function document(problem: PlainObject): string {
   let body = '';
-  for (const name of STANDARD) {
+  for (const name of PROBLEM_MEMBERS) {
     const value = problem[name];
     if (value !== undefined) body += element(name, value);
   }
   for (const name of Object.keys(problem)) {
-    if (!STANDARD.includes(name)) body += element(name, problem[name] ?? null);
+    if (!PROBLEM_MEMBERS.includes(name)) body += element(name, problem[name] ?? null);
   }
   return `${DECLARATION}<problem xmlns="urn:ietf:rfc:7807">${body}</problem>`;
 }

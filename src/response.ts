@@ -3,7 +3,7 @@ import vary from 'vary';
 import type { Format } from './formats';
 import type { ErrorHeaders, HeaderValue } from './headers';
 import type { Problem } from './problem';
-import type { DebugInfo } from './render';
+import type { DebugInfo } from './debug-info';
 import type { StatusPlan } from './status-plan';
 
 /**

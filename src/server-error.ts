@@ -8,6 +8,7 @@ import {
   headersSize,
   NO_HEADERS,
 } from './headers';
+import { extensionKeyProblem } from './problem-members';
 import { formatRetryAfter, type RetryAfter } from './retry-after';
 import { showValue } from './show-value';
 import { didYouMean, usageError } from './usage-error';
@@ -38,25 +39,8 @@ export interface RetryableErrorOptions extends ServerErrorOptions {
 
 /** The mark every copy of this package puts on its errors' prototype, so copies recognise each other's. */
 export const SERVER_ERROR_BRAND = Symbol.for('server-errors.ServerError');
-const PROBLEM_MEMBERS = ['type', 'title', 'status', 'detail', 'instance'];
-const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
-// JSON.stringify would call a `toJSON` member instead of serialising the problem.
-const SERIALISER_KEYS = ['toJSON'];
 const BASE_OPTIONS = ['detail', 'message', 'cause', 'type', 'instance', 'extensions', 'headers'];
 const RETRY_OPTIONS = [...BASE_OPTIONS, 'retryAfter'];
-
-/**
- * Whether a key may be an extension member of a problem: not one of the
- * standard members (RFC 9457 §3.1) and not one that reaches a prototype.
- */
-export function isExtensionKey(key: string): boolean {
-  return !PROBLEM_MEMBERS.includes(key) && isMemberKey(key);
-}
-
-/** Whether a key may be a member of a problem at all: not one that reaches a prototype or hijacks JSON. */
-export function isMemberKey(key: string): boolean {
-  return !PROTOTYPE_KEYS.includes(key) && !SERIALISER_KEYS.includes(key);
-}
 
 /**
  * The base of every error class: an `Error` that carries an HTTP 5xx status and
@@ -188,18 +172,11 @@ function checkOptions(
       invalid(className, `options.extensions must be a plain object; received ${showValue(extensions)}.`);
     }
     for (const key of Object.keys(extensions)) {
-      if (!isExtensionKey(key)) {
-        invalid(className, `options.extensions cannot hold "${key}": ${reason(key)}.`);
-      }
+      const problem = extensionKeyProblem(key);
+      if (problem !== undefined) invalid(className, `options.extensions cannot hold "${key}": ${problem}.`);
     }
   }
   return opts as RetryableErrorOptions;
-}
-
-function reason(key: string): string {
-  if (PROBLEM_MEMBERS.includes(key)) return 'it is a standard problem member; use the option of that name';
-  if (SERIALISER_KEYS.includes(key)) return 'JSON.stringify would call it instead of sending the problem';
-  return 'it would reach a prototype';
 }
 
 function headerProblem(name: string, value: unknown, problem: HeaderProblem): string {

@@ -1,4 +1,4 @@
-import { inspect } from 'node:util';
+import { inspect } from './inspect';
 
 /**
  * A short, safe rendering of a value received from a user, for error messages:

@@ -1,4 +1,6 @@
-import { escapeHtml, HTML_CSP, htmlPage } from '../src/html';
+import { createHash } from 'node:crypto';
+
+import { escapeHtml, HTML_CSP, htmlPage, STYLE } from '../src/html';
 
 describe('escapeHtml', () => {
   it('escapes the five markup characters, for text and quoted attributes alike', () => {
@@ -27,5 +29,11 @@ describe('htmlPage', () => {
   it('is allowed by the CSP, which allows nothing else', () => {
     expect(HTML_CSP).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]{43}='; /);
     expect(htmlPage('t', '')).not.toContain('<script');
+  });
+
+  it("allows the page's one style by its hash, as the style is now", () => {
+    const hash = createHash('sha256').update(STYLE).digest('base64');
+    expect(HTML_CSP).toContain(`style-src 'sha256-${hash}';`);
+    expect(htmlPage('t', '')).toContain(`<style>${STYLE}</style>`);
   });
 });
