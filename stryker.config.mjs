@@ -11,8 +11,6 @@ export default {
     // Re-exports only.
     '!src/index.ts',
     '!src/index.mts',
-    // Types only: nothing to mutate.
-    '!src/render.ts',
   ],
   reporters: ['clear-text', 'progress', 'html'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },

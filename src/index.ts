@@ -1,9 +1,9 @@
 // The middleware: what every user installs.
-export { serverErrors, type ServerErrorsHandler } from './middleware';
+export { serverErrors, type ServerErrorsHandler } from './node/middleware';
 export type { Customize, CustomizeContext, ServerErrorsOptions } from './options';
-export type { ErrorLogRecord, ErrorLogger } from './log';
-export type { ErrorMatcher, ErrorTarget, MapRule } from './map-rules';
-export type { TypeScheme } from './status-plan';
+export type { ErrorLogRecord, ErrorLogger } from './node/stderr-log';
+export type { ErrorMatcher, ErrorTarget, MapRule } from './classify/map-rules';
+export type { TypeScheme } from './describe/status-plan';
 
 // The error classes: what routes throw.
 export {
@@ -21,43 +21,49 @@ export {
   NotImplemented,
   ServiceUnavailable,
   VariantAlsoNegotiates,
-} from './errors';
+} from './errors/classes';
 export {
   isServerError,
   ServerError,
   type RetryableErrorOptions,
   type ServerErrorOptions,
-} from './server-error';
-export type { RetryAfter } from './retry-after';
+} from './errors/server-error';
+export type { RetryAfter } from './http/retry-after';
 
 // The guards: middlewares that raise the catalog's errors at the right moment.
-export { type Guard } from './guard';
-export { maintenance, type MaintenanceOptions, type AllowRule } from './maintenance';
+export { type Guard } from './guards/guard';
+export { maintenance, type MaintenanceOptions, type AllowRule } from './guards/maintenance';
 export {
   loadShedding,
   type LoadLimit,
   type LoadSheddingGuard,
   type LoadSheddingOptions,
   type LoadSheddingStatus,
-} from './load-shedding';
-export { timeout, requestSignal, type TimeoutOptions } from './timeout';
-export { captivePortal, type CaptivePortalOptions } from './captive-portal';
-export { loopGuard, type LoopGuardOptions } from './loop-guard';
-export { methods, type MethodsOptions } from './methods';
-export { httpVersions, type HttpVersion, type HttpVersionsOptions } from './http-versions';
+} from './guards/load-shedding';
+export { timeout, requestSignal, type TimeoutOptions } from './guards/timeout';
+export { captivePortal, type CaptivePortalOptions } from './guards/captive-portal';
+export { loopGuard, type LoopGuardOptions } from './guards/loop-guard';
+export { methods, type MethodsOptions } from './guards/methods';
+export { httpVersions, type HttpVersion, type HttpVersionsOptions } from './guards/http-versions';
 // The answer to requests no route answered, through the same pipeline.
-export { notFound, type NotFoundOptions } from './not-found';
+export { notFound, type NotFoundOptions } from './guards/not-found';
 // The pages every `typeBase` type URI leads to (RFC 9457 §3.1.1).
-export { problemDocs, type ProblemDocsHandler, type ProblemDocsOptions } from './problem-docs';
+export { problemDocs, type ProblemDocsHandler, type ProblemDocsOptions } from './node/problem-docs';
 // For gateways: http-proxy-middleware's on.error answered by the same pipeline.
-export { proxyErrorHandler, type ProxyErrorHandler } from './proxy-error-handler';
+export { proxyErrorHandler, type ProxyErrorHandler } from './node/proxy-error-handler';
 
 // The catalog: data for docs, OpenAPI generators and tests of users' own.
-export { catalog, lookupStatus, type CatalogEntry, type CatalogStatus, type Definition } from './catalog';
+export {
+  catalog,
+  lookupStatus,
+  type CatalogEntry,
+  type CatalogStatus,
+  type Definition,
+} from './catalog/catalog';
 
 // The pipeline's steps, for adapters and tests that need one step alone.
-export { classify, type Classified } from './classify';
-export { describe, type Problem } from './problem';
+export { classify, type Classified } from './classify/classify';
+export { describe, type Problem } from './describe/problem';
 
 // The codes of the errors thrown on misuse, for programs that branch on them.
-export type { UsageError, UsageErrorCode } from './usage-error';
+export type { UsageError, UsageErrorCode } from './misuse/usage-error';

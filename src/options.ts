@@ -2,18 +2,18 @@ import type { IncomingMessage } from 'node:http';
 
 import { z } from 'zod';
 
-import type { Classified } from './classified';
-import type { CompiledRule } from './classify';
-import { errorCodes, STANDARD_CODES } from './error-codes';
-import { type ErrorLogger, type ErrorLogRecord, logToStderr } from './log';
-import { compileRules, type MapRule } from './map-rules';
-import type { Problem } from './problem';
-import { ServerError } from './server-error';
-import { type StatusPlan, statusPlanner, type TypeScheme } from './status-plan';
-import { defaultTraceId, type RequestHeaders } from './trace-id';
-import { isHttpUrl } from './urls';
-import { anyFunction, type OptionsSpec, validateOptions } from './validate-options';
-import { nodeEnv, warnOnce } from './warnings';
+import type { Classified } from './classify/classified';
+import type { CompiledRule } from './classify/classify';
+import { errorCodes, STANDARD_CODES } from './classify/system-codes';
+import { type ErrorLogger, type ErrorLogRecord, logToStderr } from './node/stderr-log';
+import { compileRules, type MapRule } from './classify/map-rules';
+import type { Problem } from './describe/problem';
+import { ServerError } from './errors/server-error';
+import { type StatusPlan, statusPlanner, type TypeScheme } from './describe/status-plan';
+import { defaultTraceId, type RequestHeaders } from './describe/trace-id';
+import { isHttpUrl } from './http/urls';
+import { anyFunction, type OptionsSpec, validateOptions } from './misuse/validate-options';
+import { nodeEnv, warnOnce } from './misuse/warnings';
 
 /** The options of {@link serverErrors}. */
 export interface ServerErrorsOptions {

@@ -1,13 +1,13 @@
-import { snapshot } from './classify';
-import type { Snapshot } from './classified';
-import { NO_HEADERS } from './headers';
-import type { ErrorLogRecord } from './log';
-import { negotiate } from './negotiate';
+import { snapshot } from './classify/classify';
+import type { Snapshot } from './classify/classified';
+import { NO_HEADERS } from './http/headers';
+import type { ErrorLogRecord } from './node/stderr-log';
+import { negotiate } from './render/negotiate';
 import type { Settings } from './options';
-import { describe, enforceInvariants, finalize, type Problem, withDiagnostics } from './problem';
-import { respond, type ResponsePlan } from './response';
-import type { RequestHeaders } from './trace-id';
-import { reasonOf, warnOnce } from './warnings';
+import { describe, enforceInvariants, finalize, type Problem, withDiagnostics } from './describe/problem';
+import { respond, type ResponsePlan } from './render/response';
+import type { RequestHeaders } from './describe/trace-id';
+import { reasonOf, warnOnce } from './misuse/warnings';
 
 /** What the pipeline needs to know of a request, whatever the runtime it arrived through. */
 export interface RequestFacts {

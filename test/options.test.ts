@@ -1,7 +1,7 @@
-import { ServerError } from '../src/server-error';
-import { ServiceUnavailable } from '../src/errors';
+import { ServerError } from '../src/errors/server-error';
+import { ServiceUnavailable } from '../src/errors/classes';
 import { parseOptions } from '../src/options';
-import { serverErrors } from '../src/middleware';
+import { serverErrors } from '../src/node/middleware';
 import { caught } from './helpers/caught';
 
 describe('serverErrors options', () => {

@@ -5,11 +5,11 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
-import { BadGateway, NetworkAuthenticationRequired, ServiceUnavailable } from '../../src/errors';
-import { problemDocs } from '../../src/problem-docs';
-import { serverErrors } from '../../src/middleware';
-import { HTML_CSP } from '../../src/render-html';
-import { ServerError } from '../../src/server-error';
+import { BadGateway, NetworkAuthenticationRequired, ServiceUnavailable } from '../../src/errors/classes';
+import { problemDocs } from '../../src/node/problem-docs';
+import { serverErrors } from '../../src/node/middleware';
+import { HTML_CSP } from '../../src/render/html';
+import { ServerError } from '../../src/errors/server-error';
 import { throwing } from './apps';
 import { INJECTION, TRACE_ID } from './render-inputs';
 

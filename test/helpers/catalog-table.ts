@@ -1,4 +1,4 @@
-import { catalog, type CatalogEntry } from '../../src/catalog';
+import { catalog, type CatalogEntry } from '../../src/catalog/catalog';
 
 function definedIn({ definition }: CatalogEntry): string {
   if (definition === undefined) return 'no RFC (non-standard)';

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 
-import type { Problem } from '../../src/problem';
-import type { DebugInfo } from '../../src/debug-info';
-import type { RenderInput } from '../../src/renderer';
+import type { Problem } from '../../src/describe/problem';
+import type { DebugInfo } from '../../src/classify/debug-info';
+import type { RenderInput } from '../../src/render/renderer';
 
 export const SPEC_503 = 'https://www.rfc-editor.org/rfc/rfc9110.html#section-15.6.4';
 export const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+import { HTTPVersionNotSupported } from '../errors/classes';
+import type { Guard } from './guard';
+import { refusal } from '../errors/refusal';
+import { type OptionsSpec, validateOptions } from '../misuse/validate-options';
+
+/** An HTTP version as Node reports it in `req.httpVersion`. */
+export type HttpVersion = '1.0' | '1.1' | '2.0';
+
+/** The options of {@link httpVersions}. */
+export interface HttpVersionsOptions {
+  /**
+   * The versions this server accepts, as `req.httpVersion` spells them; any
+   * other gets a 505 that names these. `'2.0'` means real HTTP/2 (a `node:http2`
+   * request), not an HTTP/1 request line that claims `HTTP/2.0`. Defaults to
+   * `['1.0', '1.1', '2.0']`: every version Node serves, so only `HTTP/0.9` and
+   * such fake `HTTP/2.0` lines are refused; list fewer, such as `['1.1', '2.0']`,
+   * to refuse HTTP/1.0 clients too.
+   */
+  supported?: readonly HttpVersion[];
+}
+
+const VERSIONS = ['1.0', '1.1', '2.0'] as const;
+
+const schema = z.strictObject({
+  supported: z.array(z.enum(VERSIONS)).min(1).optional(),
+});
+
+const spec: OptionsSpec<typeof schema.shape> = {
+  name: 'httpVersions',
+  schema,
+  expected: {
+    '': 'an options object',
+    supported: 'a non-empty array of versions: "1.0", "1.1" and "2.0"',
+    'supported[]': 'one of "1.0", "1.1" and "2.0", as req.httpVersion spells them',
+  },
+  hint: (received) => (typeof received === 'number' ? 'Write the version as a string: "1.1".' : undefined),
+};
+
+function names(supported: readonly string[]): string {
+  const list = supported.map((version) => (version === '2.0' ? 'HTTP/2' : `HTTP/${version}`));
+  return list.length === 1 ? `${list[0]}` : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`;
+}
+
+/**
+ * Answers a request in an HTTP version the server does not support with a 505
+ * (`HTTPVersionNotSupported`); the problem names the supported versions in its
+ * `detail` and in a `supported` member, as RFC 9110 §15.6.6 asks. Opt-in: use
+ * it to refuse HTTP/1.0 (`supported: ['1.1', '2.0']`) or any other version your
+ * stack cannot serve.
+ *
+ * @example
+ * app.use(httpVersions({ supported: ['1.1', '2.0'] }));
+ * app.use(serverErrors());
+ * // GET / HTTP/1.0 → 505 {"detail":"This server supports HTTP/1.1 and HTTP/2.", "supported":["1.1","2.0"], …}
+ */
+export function httpVersions(options?: HttpVersionsOptions): Guard {
+  const { supported = VERSIONS } = validateOptions(spec, options);
+  const accepted: ReadonlySet<string> = new Set(supported);
+  const unique = [...accepted];
+  const detail = `This server supports ${names(unique)}.`;
+  const extensions = Object.freeze({ supported: Object.freeze(unique) });
+  return function httpVersionsMiddleware(req, _res, next) {
+    const version = req.httpVersion;
+    // Node's HTTP/1 parser accepts a request line ending in HTTP/2.0, but HTTP/2
+    // has its own binary framing (RFC 9113 §3): such a request is not HTTP/2.
+    const real = req.httpVersionMajor !== 2 || 'stream' in req;
+    if (real && accepted.has(version)) {
+      next();
+      return;
+    }
+    next(
+      refusal(
+        new HTTPVersionNotSupported({ detail, extensions, message: `HTTP/${version} is not supported.` }),
+      ),
+    );
+  };
+}

@@ -1,0 +1,186 @@
+import type { IncomingMessage } from 'node:http';
+
+import { z } from 'zod';
+
+import { ServiceUnavailable } from '../errors/classes';
+import type { Guard } from './guard';
+import { refusal } from '../errors/refusal';
+import { pathMatcher } from './path-match';
+import { requestPath } from '../node/request-facts';
+import { HTTP_DATE_YEARS, isHttpDate, LATEST_HTTP_DATE } from '../http/retry-after';
+import type { RetryableErrorOptions } from '../errors/server-error';
+import { anyFunction, type OptionsSpec, validateOptions } from '../misuse/validate-options';
+
+/**
+ * A request {@link maintenance} lets through: a path, matched as the router
+ * would route it (`'/health'` also matches `/health/` and `/HEALTH`, unless the
+ * Express app turns on case-sensitive or strict routing), or, when it ends in
+ * `/`, as a folder (`'/admin/'` matches `/admin`, `/admin/` and everything
+ * under it; `'/'` alone is only the root); a RegExp tested against the path as
+ * sent; or a predicate that returns `true`. Paths are not globs: `*` is refused.
+ */
+export type AllowRule<Req extends IncomingMessage = IncomingMessage> =
+  string | RegExp | ((req: Req) => boolean);
+
+/** The options of {@link maintenance}. */
+export interface MaintenanceOptions<Req extends IncomingMessage = IncomingMessage> {
+  /**
+   * Whether maintenance is on: a boolean, or a synchronous function called on
+   * every request, so a flag can flip while the server runs (only `true` turns
+   * it on). Defaults to `true`.
+   */
+  enabled?: boolean | ((req: Req) => boolean);
+  /**
+   * When maintenance ends, sent as `Retry-After` (an HTTP-date): a Date, or a
+   * function of the request returning one. Once that moment has passed the
+   * header falls back to `retryAfter`; maintenance itself stays on until
+   * `enabled` says otherwise. Defaults to none.
+   */
+  until?: Date | ((req: Req) => Date | undefined);
+  /** Seconds until the client may try again, sent as `Retry-After` when `until` gives no future date. Defaults to none. */
+  retryAfter?: number;
+  /**
+   * Requests that pass during maintenance: health checks, the admin route that
+   * turns it off. One {@link AllowRule} or an array of them; paths are compared
+   * without the query. Defaults to none.
+   */
+  allow?: AllowRule<Req> | readonly AllowRule<Req>[];
+  /** The problem's public `detail`. Defaults to `"The service is down for maintenance."`. */
+  detail?: string;
+}
+
+// A path is a path, not a glob: "/health/*" would match only itself.
+const allowRule = z.union([
+  z
+    .string()
+    .startsWith('/')
+    .refine((path) => !path.includes('*')),
+  z.instanceof(RegExp),
+  anyFunction,
+]);
+
+const schema = z.strictObject({
+  enabled: z.union([z.boolean(), anyFunction]).optional(),
+  until: z.union([z.date().refine(isHttpDate), anyFunction]).optional(),
+  retryAfter: z.number().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  allow: z.union([allowRule, z.array(allowRule)]).optional(),
+  detail: z.string().min(1).optional(),
+});
+
+const spec: OptionsSpec<typeof schema.shape> = {
+  name: 'maintenance',
+  schema,
+  expected: {
+    '': 'an options object',
+    enabled: 'a boolean or a function (req) => boolean',
+    until: `a valid Date ${HTTP_DATE_YEARS}, or a function (req) => Date | undefined`,
+    retryAfter: 'a non-negative, finite number of seconds',
+    allow: 'a path starting with "/", a RegExp, a function (req) => boolean, or an array of them',
+    detail: 'a non-empty string',
+  },
+  numeric: new Set(['retryAfter']),
+  hint: (received) =>
+    typeof received === 'string' && received.includes('*')
+      ? `Paths are not globs: write ${JSON.stringify(folderOf(received))} to let through that path and everything under it, or use a RegExp.`
+      : undefined,
+};
+
+/** The folder rule a glob such as "/health/*" or "/health*" was meant as: "/health/". */
+function folderOf(glob: string): string {
+  const base = glob.slice(0, glob.indexOf('*')).replace(/\/+$/, '');
+  return `${base}/`;
+}
+
+interface Allowed<Req> {
+  readonly paths: ((req: Req) => boolean) | undefined;
+  readonly patterns: readonly RegExp[];
+  readonly predicates: readonly ((req: Req) => boolean)[];
+}
+
+function compileAllow<Req extends IncomingMessage>(
+  allow: readonly AllowRule<Req>[],
+): Allowed<Req> | undefined {
+  if (allow.length === 0) return undefined;
+  const paths: string[] = [];
+  const patterns: RegExp[] = [];
+  const predicates: ((req: Req) => boolean)[] = [];
+  for (const rule of allow) {
+    if (typeof rule === 'function') predicates.push(rule);
+    // A global or sticky RegExp remembers lastIndex between test() calls and
+    // would let every other request through; a copy without those flags does not.
+    else if (rule instanceof RegExp) patterns.push(new RegExp(rule.source, rule.flags.replace(/[gy]/g, '')));
+    else paths.push(rule);
+  }
+  return { paths: pathMatcher(paths), patterns, predicates };
+}
+
+function isAllowed<Req extends IncomingMessage>(allowed: Allowed<Req>, req: Req): boolean {
+  if (allowed.paths?.(req) === true) return true;
+  if (allowed.patterns.length > 0) {
+    const path = requestPath(req);
+    for (const pattern of allowed.patterns) if (pattern.test(path)) return true;
+  }
+  for (const predicate of allowed.predicates) if (predicate(req) === true) return true;
+  return false;
+}
+
+/**
+ * A date's time rounded up to the whole second an HTTP-date carries (retrying
+ * late is safe, early is not), or NaN for an invalid or unwritable date.
+ */
+function wholeSecond(date: Date): number {
+  const time = date.getTime();
+  return time <= LATEST_HTTP_DATE ? Math.ceil(time / 1000) * 1000 : NaN;
+}
+
+const passThrough: Guard = (_req, _res, next) => next();
+
+/**
+ * Puts the service in maintenance: every request but the allowed ones gets a
+ * 503 with `Retry-After` and `Cache-Control: no-store`, answered by
+ * `serverErrors()` (add it after your routes). Options are checked here, once.
+ *
+ * @example
+ * app.use(maintenance({ enabled: () => flags.maintenance, until: new Date('2030-01-01T06:00Z'), allow: ['/health', '/admin/'] }));
+ * // …routes…
+ * app.use(serverErrors());
+ */
+export function maintenance<Req extends IncomingMessage = IncomingMessage>(
+  options?: MaintenanceOptions<Req>,
+): Guard<Req> {
+  const {
+    enabled = true,
+    until,
+    retryAfter,
+    allow = [],
+    detail = 'The service is down for maintenance.',
+  } = validateOptions(spec, options) as MaintenanceOptions<Req>;
+  if (enabled === false) return passThrough;
+  const isOn = typeof enabled === 'function' ? enabled : undefined;
+  const allowed = compileAllow<Req>(Array.isArray(allow) ? allow : [allow as AllowRule<Req>]);
+  // The message names the guard in the log line of every refused request.
+  const message = 'maintenance(): down for maintenance';
+  const fallback: RetryableErrorOptions = Object.freeze(
+    retryAfter === undefined ? { detail, message } : { detail, message, retryAfter },
+  );
+  const fixedTime = until instanceof Date ? wholeSecond(until) : NaN;
+  const fixed: RetryableErrorOptions = Number.isNaN(fixedTime)
+    ? fallback
+    : Object.freeze({ detail, message, retryAfter: new Date(fixedTime) });
+  const untilOf = typeof until === 'function' ? until : undefined;
+
+  function errorOptions(req: Req): RetryableErrorOptions {
+    if (untilOf === undefined) return fixedTime > Date.now() ? fixed : fallback;
+    const date = untilOf(req);
+    // Anything but a future HTTP-date (undefined, a past or invalid date, or one
+    // past the last HTTP-date, which wholeSecond makes NaN) leaves Retry-After to `retryAfter`.
+    const time = date instanceof Date ? wholeSecond(date) : NaN;
+    return time > Date.now() ? { detail, message, retryAfter: new Date(time) } : fallback;
+  }
+
+  return function maintenanceGuard(req, _res, next) {
+    if (isOn !== undefined && isOn(req) !== true) return next();
+    if (allowed !== undefined && isAllowed(allowed, req)) return next();
+    next(refusal(new ServiceUnavailable(errorOptions(req))));
+  };
+}

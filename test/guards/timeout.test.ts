@@ -1,0 +1,637 @@
+import { once } from 'node:events';
+import { Agent, IncomingMessage, request as httpRequest } from 'node:http';
+
+import type express5 from 'express';
+import request from 'supertest';
+
+import { catalog } from '../../src/catalog/catalog';
+import { GatewayTimeout, ServiceUnavailable } from '../../src/errors/classes';
+import { serverErrors } from '../../src/node/middleware';
+import { requestSignal, timeout } from '../../src/guards/timeout';
+import { expressVersions } from '../helpers/apps';
+import { caught } from '../helpers/caught';
+import { closeServers, listenLocally, urlOf } from '../helpers/local-server';
+import { problemOf } from '../helpers/problem';
+
+/** Resolves when the signal aborts, with its reason. */
+function aborted(signal: AbortSignal): Promise<unknown> {
+  if (signal.aborted) return Promise.resolve(signal.reason);
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(signal.reason)));
+}
+
+/** A promise and the function that settles it, for what a route observes. */
+function observed<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/**
+ * The requests' timers started with exactly `ms` (they carry the response as
+ * argument; the guard's idle keeper of the same duration has none), and the
+ * timers cleared, while the test runs.
+ */
+function watchTimers(ms: number) {
+  const setSpy = jest.spyOn(global, 'setTimeout');
+  const clearSpy = jest.spyOn(global, 'clearTimeout');
+  return {
+    started: () =>
+      setSpy.mock.calls.flatMap((call, i) =>
+        call[1] === ms && call.length > 2 ? [setSpy.mock.results[i]?.value] : [],
+      ),
+    cleared: () => clearSpy.mock.calls.map((call) => call[0]),
+  };
+}
+
+/**
+ * Holds back the request timer started with exactly `ms` until `pass()`, so a test
+ * decides when the deadline passes instead of racing a busy machine.
+ */
+function heldDeadline(ms: number): { pass: () => Promise<void> } {
+  const realSetTimeout = global.setTimeout;
+  const held = observed<() => void>();
+  jest.spyOn(global, 'setTimeout').mockImplementation(((
+    callback: (...args: unknown[]) => void,
+    delay?: number,
+    ...args: unknown[]
+  ) => {
+    if (delay !== ms || args.length === 0) return realSetTimeout(callback, delay, ...args);
+    held.resolve(() => callback(...args));
+    return realSetTimeout(() => {}, 0);
+  }) as typeof setTimeout);
+  return { pass: async () => (await held.promise)() };
+}
+
+describe.each(expressVersions)('timeout() on %s', (_version, express) => {
+  let log: jest.Mock;
+
+  beforeEach(() => {
+    log = jest.fn();
+  });
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await closeServers();
+  });
+
+  async function serve(build: (app: ReturnType<typeof express>) => void) {
+    const app = express();
+    build(app);
+    app.use(serverErrors({ log }));
+    return listenLocally(app);
+  }
+
+  /** A route that never answers by itself; it reports the signal it was handed. */
+  function silentRoute(seen: (req: express5.Request) => void = () => {}): express5.RequestHandler {
+    return (req) => seen(req);
+  }
+
+  it('answers 503 with no-store when the route does not answer in time', async () => {
+    const server = await serve((app) => {
+      app.use(timeout(30));
+      app.get('/slow', silentRoute());
+    });
+    const res = await request(server).get('/slow?q=1');
+    expect(res.status).toBe(503);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['retry-after']).toBeUndefined();
+    expect(problemOf(res)).toMatchObject({
+      type: catalog[503].definition?.url,
+      title: 'Service Unavailable',
+      status: 503,
+      detail: 'The server did not finish the request in time.',
+      instance: '/slow',
+    });
+    expect(res.text).not.toContain('30 ms');
+    expect(log).toHaveBeenCalledTimes(1);
+    expect(log.mock.calls[0]?.[0]).toMatchObject({ status: 503, path: '/slow' });
+    expect((log.mock.calls[0]?.[0] as { err: Error }).err.message).toBe('timeout(): no answer within 30 ms');
+  });
+
+  it('answers 504 when given status: 504, with the detail it is given', async () => {
+    const server = await serve((app) => {
+      app.use(timeout(30, { status: 504, detail: 'The search backend is slow.' }));
+      app.get('/search', silentRoute());
+    });
+    const res = await request(server).get('/search');
+    expect(res.status).toBe(504);
+    expect(res.headers['cache-control']).toBeUndefined();
+    expect(problemOf(res)).toMatchObject({
+      title: 'Gateway Timeout',
+      status: 504,
+      detail: 'The search backend is slow.',
+    });
+  });
+
+  it('leaves a route that answers in time alone and clears its timer', async () => {
+    const timers = watchTimers(54_321);
+    const server = await serve((app) => {
+      app.use(timeout(54_321));
+      app.get('/fast', (_req, res) => {
+        res.json({ ok: true });
+      });
+    });
+    const res = await request(server).get('/fast');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ok: true });
+    const [timer] = timers.started();
+    expect(timer).toBeDefined();
+    expect(timers.cleared()).toContain(timer);
+  });
+
+  describe('req.signal', () => {
+    /** What `req.signal` is on /timed (under timeout()) and on /plain (not). */
+    async function signals(app: ReturnType<typeof express>) {
+      app.get('/timed', timeout(54_321), (req, res) => {
+        const { signal } = req as unknown as { signal: unknown };
+        res.json({ abortSignal: signal instanceof AbortSignal, same: signal === requestSignal(req) });
+      });
+      app.get('/plain', (req, res) => {
+        res.json({ signal: String((req as unknown as { signal: unknown }).signal) });
+      });
+      app.use(serverErrors({ log }));
+      const server = await listenLocally(app);
+      return {
+        timed: (await request(server).get('/timed')).body as unknown,
+        plain: (await request(server).get('/plain')).body as unknown,
+      };
+    }
+    const TIMED = { abortSignal: true, same: true };
+
+    it('is the deadline signal under timeout(), and absent elsewhere, in this app and others', async () => {
+      expect(await signals(express())).toEqual({ timed: TIMED, plain: { signal: 'undefined' } });
+      const other = express();
+      other.get('/plain', (req, res) => {
+        res.json({ signal: String((req as unknown as { signal: unknown }).signal) });
+      });
+      expect((await request(other).get('/plain')).body).toEqual({ signal: 'undefined' });
+      expect(Object.hasOwn(IncomingMessage.prototype, 'signal')).toBe(false);
+    });
+
+    it('leaves the signal that the request prototype chain already had to the other requests', async () => {
+      const app = express();
+      const between = Object.create(Object.getPrototypeOf(app.request) as object, {
+        signal: { configurable: true, get: () => 'theirs' },
+      }) as object;
+      Object.setPrototypeOf(app.request, between);
+      expect(await signals(app)).toEqual({ timed: TIMED, plain: { signal: 'theirs' } });
+    });
+
+    it("leaves a signal of the app's own request prototype in place", async () => {
+      const app = express();
+      Object.defineProperty(app.request, 'signal', { configurable: true, get: () => 'own' });
+      expect(await signals(app)).toEqual({ timed: TIMED, plain: { signal: 'own' } });
+    });
+  });
+
+  it('aborts the signal, as req.signal and requestSignal(req), with the answered error', async () => {
+    const seen = observed<express5.Request>();
+    const server = await serve((app) => {
+      app.use(timeout(30));
+      app.get('/slow', silentRoute(seen.resolve));
+    });
+    const res = await request(server).get('/slow');
+    const req = await seen.promise;
+    const signal = requestSignal(req);
+    expect((req as unknown as { signal: unknown }).signal).toBe(signal);
+    const reason = await aborted(signal);
+    expect(reason).toBeInstanceOf(ServiceUnavailable);
+    expect(res.status).toBe(503);
+    expect(log.mock.calls[0]?.[0]).toMatchObject({ err: reason });
+  });
+
+  it('hands an already aborted signal to a route that asks only after the answer', async () => {
+    const seen = observed<AbortSignal>();
+    const server = await serve((app) => {
+      app.use(timeout(30, { status: 504 }));
+      app.get('/slow', (req, res) => {
+        res.on('finish', () => setImmediate(() => seen.resolve(requestSignal(req))));
+      });
+    });
+    expect((await request(server).get('/slow')).status).toBe(504);
+    const signal = await seen.promise;
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBeInstanceOf(GatewayTimeout);
+  });
+
+  it('drops what a late async handler sends: no throw, no bytes, no error, no unhandled rejection', async () => {
+    const unhandled = jest.fn();
+    process.on('unhandledRejection', unhandled);
+    const outcome = observed<{ returned: boolean; bytes: number; errors: unknown[] }>();
+    try {
+      const server = await serve((app) => {
+        app.use(timeout(30));
+        app.get('/late', async (req, res) => {
+          const errors: unknown[] = [];
+          res.on('error', (error) => errors.push(error));
+          let returned = false;
+          try {
+            await aborted(requestSignal(req));
+            await new Promise((resolve) => setImmediate(resolve));
+            const before = req.socket.bytesWritten;
+            res.status(200).set('X-Late', 'yes').json({ late: true });
+            res.send('late');
+            res.setHeader('X-Later', 'yes');
+            res.removeHeader('Content-Type');
+            res.writeHead(200);
+            res.write('late');
+            res.end('late');
+            await new Promise((resolve) => setImmediate(resolve));
+            returned = true;
+            outcome.resolve({ returned, bytes: req.socket.bytesWritten - before, errors });
+          } finally {
+            if (!returned) outcome.resolve({ returned, bytes: 0, errors });
+          }
+        });
+      });
+      const res = await request(server).get('/late');
+      expect(res.status).toBe(503);
+      expect(problemOf(res).status).toBe(503);
+      expect(res.headers['x-late']).toBeUndefined();
+      expect(await outcome.promise).toEqual({ returned: true, bytes: 0, errors: [] });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).not.toHaveBeenCalled();
+      expect(log).toHaveBeenCalledTimes(1);
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+
+  it('drops what an abort listener sends at once, before the 503 has even left', async () => {
+    const outcome = observed<{ wrote: unknown; ended: unknown; errors: unknown[]; callbacks: number }>();
+    const server = await serve((app) => {
+      app.use(timeout(30));
+      app.get('/late', (req, res) => {
+        const errors: unknown[] = [];
+        res.on('error', (error) => errors.push(error));
+        requestSignal(req).addEventListener('abort', () => {
+          let callbacks = 0;
+          const wrote = res.write('too late', 'utf8', () => callbacks++);
+          const ended = res.end('too late', 'utf8', () => callbacks++);
+          setImmediate(() => outcome.resolve({ wrote, ended: ended === res, errors, callbacks }));
+        });
+      });
+    });
+    const res = await request(server).get('/late');
+    expect(res.status).toBe(503);
+    expect(res.text).not.toContain('too late');
+    // What Node's write and end answer when they work: true, the response, and each callback once.
+    expect(await outcome.promise).toEqual({ wrote: true, ended: true, errors: [], callbacks: 2 });
+  });
+
+  it('keeps the connection usable for the next request after a late answer was dropped', async () => {
+    const late = observed<void>();
+    const server = await serve((app) => {
+      app.use(timeout(30));
+      app.get('/late', async (req, res) => {
+        await aborted(requestSignal(req));
+        res.json({ late: true });
+        late.resolve();
+      });
+      app.get('/next', (_req, res) => {
+        res.json({ next: true });
+      });
+    });
+    // One keep-alive socket for both requests: stray bytes from /late would corrupt /next.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const get = async (path: string) => {
+        const req = httpRequest(`${urlOf(server)}${path}`, { agent });
+        req.end();
+        const [res] = (await once(req, 'response')) as [IncomingMessage];
+        let body = '';
+        for await (const chunk of res) body += String(chunk);
+        return { status: res.statusCode, body, socket: req.socket };
+      };
+      const first = await get('/late');
+      await late.promise;
+      const second = await get('/next');
+      expect(first.status).toBe(503);
+      expect(second).toMatchObject({ status: 200, body: '{"next":true}' });
+      expect(second.socket).toBe(first.socket);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('aborts a real fetch to a slow upstream started with the signal', async () => {
+    const deadline = heldDeadline(45_678);
+    const upstreamClosed = observed<void>();
+    const upstream = await listenLocally((req) => {
+      req.socket.on('close', () => upstreamClosed.resolve());
+      // The deadline passes only once the fetch is truly under way.
+      void deadline.pass();
+    });
+    const fetchFailure = observed<{ error: unknown; reason: unknown }>();
+    const server = await serve((app) => {
+      app.use(timeout(45_678));
+      app.get('/proxy', async (req, res) => {
+        try {
+          const answer = await fetch(`${urlOf(upstream)}/slow`, { signal: requestSignal(req) });
+          res.json(await answer.json());
+        } catch (error) {
+          fetchFailure.resolve({ error, reason: requestSignal(req).reason });
+        }
+      });
+    });
+    const res = await request(server).get('/proxy');
+    expect(res.status).toBe(503);
+    const { error, reason } = await fetchFailure.promise;
+    expect(reason).toBeInstanceOf(ServiceUnavailable);
+    expect(error).toBe(reason);
+    await upstreamClosed.promise;
+  });
+
+  it("follows the README's recipe: the route's aborted fetch rejects, and only serverErrors() sees it", async () => {
+    const deadline = heldDeadline(45_679);
+    const upstream = await listenLocally(() => void deadline.pass());
+    const printed = jest.spyOn(console, 'error').mockImplementation(() => {});
+    const rejected = observed<void>();
+    const app = express();
+    // Express's own final handler prints every error it is handed, outside any log option.
+    app.set('env', 'production');
+    app.use(timeout(45_679));
+    app.get('/report', (req, res, next) => {
+      // The README's route; Express 4 needs the rejection handed to next.
+      (async () => {
+        const answer = await fetch(`${urlOf(upstream)}/daily`, { signal: requestSignal(req) });
+        res.json(await answer.json());
+      })().catch((error: unknown) => {
+        next(error);
+        setImmediate(() => rejected.resolve());
+      });
+    });
+    app.get('/next', (_req, res) => {
+      res.json({ next: true });
+    });
+    app.use(serverErrors({ log }));
+    const server = await listenLocally(app);
+    // One keep-alive socket for both requests: Express's final handler would destroy it.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const get = async (path: string) => {
+        const req = httpRequest(`${urlOf(server)}${path}`, { agent });
+        req.end();
+        const [res] = (await once(req, 'response')) as [IncomingMessage];
+        let body = '';
+        for await (const chunk of res) body += String(chunk);
+        return { status: res.statusCode, body, socket: req.socket };
+      };
+      const first = await get('/report');
+      await rejected.promise;
+      await new Promise((resolve) => setImmediate(resolve));
+      const second = await get('/next');
+      expect(first.status).toBe(503);
+      expect(JSON.parse(first.body)).toMatchObject({ status: 503 });
+      expect(second).toMatchObject({ status: 200, body: '{"next":true}' });
+      expect(second.socket).toBe(first.socket);
+      expect(printed).not.toHaveBeenCalled();
+      expect(log).toHaveBeenCalledTimes(1);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('answers with its own error when the route hands on another after the abort', async () => {
+    const server = await serve((app) => {
+      app.use(timeout(30));
+      app.get('/wrapped', async (req, _res, next) => {
+        await aborted(requestSignal(req));
+        next(new GatewayTimeout({ detail: 'The route blames its upstream.' }));
+      });
+    });
+    const res = await request(server).get('/wrapped');
+    expect(res.status).toBe(503);
+    expect(problemOf(res).detail).toBe('The server did not finish the request in time.');
+  });
+
+  it('aborts the signal and clears the timer when the client goes away, answering nothing', async () => {
+    const timers = watchTimers(43_210);
+    const seen = observed<express5.Request>();
+    const server = await serve((app) => {
+      app.use(timeout(43_210));
+      app.get('/slow', silentRoute(seen.resolve));
+    });
+    const client = httpRequest(`${urlOf(server)}/slow`);
+    client.on('error', () => {});
+    client.end();
+    const req = await seen.promise;
+    client.destroy();
+    const reason = await aborted(requestSignal(req));
+    expect(reason).toMatchObject({ name: 'AbortError' });
+    expect(timers.cleared()).toContain(timers.started()[0]);
+    expect(log).not.toHaveBeenCalled();
+  });
+
+  it('leaves a response already under way to the route', async () => {
+    const deadline = heldDeadline(34_567);
+    const seen = observed<express5.Request>();
+    const server = await serve((app) => {
+      app.use(timeout(34_567));
+      app.get('/stream', async (req, res) => {
+        res.write('part one, ');
+        seen.resolve(req);
+        await deadline.pass();
+        res.end('part two');
+      });
+    });
+    const res = await request(server).get('/stream');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('part one, part two');
+    expect(requestSignal(await seen.promise).aborted).toBe(false);
+    expect(log).not.toHaveBeenCalled();
+  });
+
+  it('runs nothing after a later timeout() once the first deadline has passed', async () => {
+    const reached = jest.fn();
+    const server = await serve((app) => {
+      app.use(timeout(30));
+      app.get(
+        '/slow',
+        (_req, _res, next) => {
+          setTimeout(next, 90);
+        },
+        timeout(60_000),
+        (_req, res) => {
+          reached();
+          res.json({ late: true });
+        },
+      );
+    });
+    const res = await request(server).get('/slow');
+    expect(res.status).toBe(503);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(reached).not.toHaveBeenCalled();
+  });
+
+  it('says the upstream did not answer in time on a 504 without its own detail', async () => {
+    const server = await serve((app) => {
+      app.use(timeout(30, { status: 504 }));
+      app.get('/search', silentRoute());
+    });
+    const res = await request(server).get('/search');
+    expect(problemOf(res)).toMatchObject({
+      status: 504,
+      detail: 'The upstream server did not answer in time.',
+    });
+  });
+
+  it('lets a later timeout() on the same request replace the deadline', async () => {
+    const timers = watchTimers(60_000);
+    const signals = observed<[AbortSignal, AbortSignal]>();
+    const server = await serve((app) => {
+      app.use(timeout(60_000));
+      app.get(
+        '/slow',
+        (req, _res, next) => {
+          const early = requestSignal(req);
+          next();
+          signals.resolve([early, requestSignal(req)]);
+        },
+        timeout(30, { status: 504 }),
+        silentRoute(),
+      );
+    });
+    const res = await request(server).get('/slow');
+    expect(res.status).toBe(504);
+    expect(timers.cleared()).toContain(timers.started()[0]);
+    const [early, late] = await signals.promise;
+    expect(late).toBe(early);
+    expect(early.reason).toBeInstanceOf(GatewayTimeout);
+  });
+
+  it('answers through the error handler after the timeout() that set the deadline', async () => {
+    const routerLog = jest.fn();
+    const server = await serve((app) => {
+      const router = express.Router();
+      router.use(timeout(30));
+      router.get('/slow', silentRoute());
+      router.use(serverErrors({ log: routerLog }));
+      app.use(timeout(60_000));
+      app.use('/api', router);
+    });
+    expect((await request(server).get('/api/slow')).status).toBe(503);
+    expect(routerLog).toHaveBeenCalledTimes(1);
+    expect(log).not.toHaveBeenCalled();
+  });
+});
+
+describe("the idle timer that keeps the duration's timer list", () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it("is one unref'd timer of the same duration per guard, which never keeps the process alive", () => {
+    const setSpy = jest.spyOn(global, 'setTimeout');
+    timeout(43_210);
+    const keepers = setSpy.mock.results
+      .filter((_result, i) => setSpy.mock.calls[i]?.[1] === 43_210)
+      .map((result) => result.value as NodeJS.Timeout);
+    expect(keepers).toHaveLength(1);
+    expect(keepers[0]?.hasRef()).toBe(false);
+    clearTimeout(keepers[0]);
+  });
+});
+
+describe('req.signal on a bare node:http server', () => {
+  afterEach(closeServers);
+
+  it("is a property of the request itself, never of Node's shared prototype", async () => {
+    const guard = timeout(54_321);
+    const server = await listenLocally((req, res) => {
+      guard(req, res, () => {
+        const { signal } = req as unknown as { signal: unknown };
+        res.end(JSON.stringify([signal instanceof AbortSignal, signal === requestSignal(req)]));
+      });
+    });
+    expect(JSON.parse((await request(server).get('/')).text)).toEqual([true, true]);
+    expect(Object.hasOwn(IncomingMessage.prototype, 'signal')).toBe(false);
+  });
+});
+
+describe('requestSignal', () => {
+  it('explains that it needs timeout() to have run for the request', () => {
+    const error = caught(() => requestSignal({ headers: {} } as IncomingMessage));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.code).toBe('ERR_SERVER_ERRORS_NOT_CALLED');
+    expect(error.message).toMatch(/^requestSignal\(req\): no timeout\(\) ran for this request/);
+  });
+});
+
+describe('timeout options', () => {
+  it('accepts a duration alone and every valid option', () => {
+    expect(() => timeout(1)).not.toThrow();
+    expect(() => timeout(2 ** 31 - 1, { status: 504, detail: 'Slow upstream.' })).not.toThrow();
+    expect(() => timeout(1500.5, { status: 503 })).not.toThrow();
+  });
+
+  it.each([
+    [
+      undefined,
+      undefined,
+      TypeError,
+      'ERR_SERVER_ERRORS_INVALID_OPTION',
+      /ms must be .*; received undefined\./,
+    ],
+    ['5s', undefined, TypeError, 'ERR_SERVER_ERRORS_INVALID_OPTION', /received "5s"\./],
+    // A numeric string compares like a number: only the type check refuses it.
+    ['5000', undefined, TypeError, 'ERR_SERVER_ERRORS_INVALID_OPTION', /received "5000"\./],
+    [
+      0,
+      undefined,
+      RangeError,
+      'ERR_SERVER_ERRORS_INVALID_OPTION',
+      /ms must be a number of milliseconds from 1 to 2147483647; received 0\./,
+    ],
+    [-5, undefined, RangeError, 'ERR_SERVER_ERRORS_INVALID_OPTION', /received -5\./],
+    [Number.NaN, undefined, RangeError, 'ERR_SERVER_ERRORS_INVALID_OPTION', /received NaN\./],
+    [Infinity, undefined, RangeError, 'ERR_SERVER_ERRORS_INVALID_OPTION', /received Infinity\./],
+    [2 ** 31, undefined, RangeError, 'ERR_SERVER_ERRORS_INVALID_OPTION', /received 2147483648\./],
+    [
+      5000,
+      { status: 500 },
+      RangeError,
+      'ERR_SERVER_ERRORS_INVALID_OPTION',
+      /option "status" must be 503 or 504; received 500\./,
+    ],
+    [
+      5000,
+      { status: '504' },
+      TypeError,
+      'ERR_SERVER_ERRORS_INVALID_OPTION',
+      /option "status" must be 503 or 504; received "504"\./,
+    ],
+    [
+      5000,
+      { detail: '' },
+      TypeError,
+      'ERR_SERVER_ERRORS_INVALID_OPTION',
+      /option "detail" must be a non-empty string; received ""\./,
+    ],
+    [
+      5000,
+      { statsu: 504 },
+      TypeError,
+      'ERR_SERVER_ERRORS_UNKNOWN_OPTION',
+      /unknown option "statsu"\. Did you mean "status"\? Known options: status, detail\./,
+    ],
+    [
+      5000,
+      504,
+      TypeError,
+      'ERR_SERVER_ERRORS_INVALID_OPTIONS',
+      /the options must be an options object; received 504\./,
+    ],
+  ])('refuses timeout(%p, %p) at start-up with a %p', (ms, options, Kind, code, message) => {
+    const error = caught(() => timeout(ms as never, options as never));
+    expect(error).toBeInstanceOf(Kind);
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(/^timeout\(\): /);
+    expect(error.message).toMatch(message);
+  });
+
+  it('explains app.use(timeout) written without the call', () => {
+    const req = { method: 'GET', url: '/', headers: {}, socket: {} };
+    const error = caught(() => (timeout as (req: unknown, res: unknown) => unknown)(req, {}));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.code).toBe('ERR_SERVER_ERRORS_NOT_CALLED');
+    expect(error.message).toContain('app.use(timeout(5000))');
+  });
+});

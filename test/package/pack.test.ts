@@ -1,0 +1,164 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+// What a user does: install the packed tarball into an empty project, then use
+// it from ESM, from CommonJS and from TypeScript.
+const script = (load: string) => `
+${load}
+const app = express();
+app.get('/fail', () => { throw new ServiceUnavailable(120, { detail: 'Back soon.' }); });
+app.use(serverErrors({ log: false }));
+const server = app.listen(0, '127.0.0.1', async () => {
+  const res = await fetch('http://127.0.0.1:' + server.address().port + '/fail');
+  console.log(JSON.stringify({
+    status: res.status,
+    type: res.headers.get('content-type'),
+    retryAfter: res.headers.get('retry-after'),
+    body: await res.json(),
+    httpError: createError.isHttpError(new ServiceUnavailable()),
+  }));
+  server.close();
+});
+`;
+
+describe('the packed package', () => {
+  let project: string;
+
+  beforeAll(() => {
+    if (!existsSync(join(root, 'dist', 'index.js')))
+      throw new Error('dist/ is missing: run `npm run build` first');
+    project = mkdtempSync(join(tmpdir(), 'server-errors-pack-'));
+    execFileSync(npm, ['pack', '--ignore-scripts', '--silent', '--pack-destination', project], { cwd: root });
+    const tarball = readdirSync(project).find((name) => name.endsWith('.tgz'));
+    if (tarball === undefined) throw new Error('npm pack made no tarball');
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'scratch', private: true }));
+    const express = (require('express/package.json') as { version: string }).version;
+    execFileSync(
+      npm,
+      [
+        'install',
+        `./${tarball}`,
+        `express@${express}`,
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        '--silent',
+      ],
+      { cwd: project },
+    );
+    writeFileSync(
+      join(project, 'esm.mjs'),
+      script(
+        "import express from 'express'; import createError from 'http-errors'; import { serverErrors, ServiceUnavailable } from 'server-errors';",
+      ),
+    );
+    writeFileSync(
+      join(project, 'cjs.cjs'),
+      script(
+        "const express = require('express'); const createError = require('http-errors'); const { serverErrors, ServiceUnavailable } = require('server-errors');",
+      ),
+    );
+  }, 180_000);
+
+  afterAll(() => {
+    if (project) rmSync(project, { recursive: true, force: true });
+  });
+
+  const packed = () => {
+    const files = execFileSync(npm, ['pack', '--ignore-scripts', '--dry-run', '--json'], { cwd: root });
+    return (JSON.parse(files.toString()) as Array<{ files: Array<{ path: string }> }>)[0]?.files.map(
+      (f) => f.path,
+    );
+  };
+
+  it('ships only the build, its types, the README, what it shows and the licence', () => {
+    const paths = packed();
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'dist/index.js',
+        'dist/index.mjs',
+        'dist/index.d.ts',
+        'dist/index.d.mts',
+        'README.md',
+        'LICENSE',
+        'package.json',
+      ]),
+    );
+    expect(
+      paths?.filter(
+        (p) =>
+          !p.startsWith('dist/') && !['README.md', 'package.json', 'LICENSE', 'docs/503.png'].includes(p),
+      ),
+    ).toEqual([]);
+  });
+
+  it('ships every file the README links to or shows, and the licence package.json names', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const local = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+      .map((match) => match[1] as string)
+      .filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target));
+    expect(local.length).toBeGreaterThan(0);
+    const paths = packed();
+    for (const target of local) expect(paths).toContain(target.replace(/^\.\//, ''));
+    const { license } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { license: string };
+    expect(license).toBe('MIT');
+    expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n/);
+  });
+
+  it.each(['esm.mjs', 'cjs.cjs'])('works from %s', (file) => {
+    const out = execFileSync(process.execPath, [file], {
+      cwd: project,
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
+    expect(JSON.parse(out.toString())).toEqual({
+      status: 503,
+      type: 'application/problem+json; charset=utf-8',
+      retryAfter: '120',
+      body: {
+        type: 'https://www.rfc-editor.org/rfc/rfc9110.html#section-15.6.4',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: 'Back soon.',
+        instance: '/fail',
+        traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      },
+      httpError: true,
+    });
+  });
+
+  it.each([
+    ['an ES module', 'check.mts'],
+    ['a CommonJS module', 'check.cts'],
+  ])('type-checks when imported from %s', (_kind, file) => {
+    writeFileSync(
+      join(project, file),
+      `import { serverErrors, ServiceUnavailable, catalog, type ServerErrorsOptions } from 'server-errors';
+const options: ServerErrorsOptions = { map: [['ECONNABORTED', 502]], types: 'about:blank' };
+const handler: (err: unknown, req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void = serverErrors(options);
+const error: ServiceUnavailable = new ServiceUnavailable(120);
+const title: string = catalog[503].title;
+export { handler, error, title };
+`,
+    );
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const args = [
+      tsc,
+      '--noEmit',
+      '--strict',
+      '--module',
+      'nodenext',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--typeRoots',
+      join(root, 'node_modules', '@types'),
+      file,
+    ];
+    expect(() => execFileSync(process.execPath, args, { cwd: project, stdio: 'pipe' })).not.toThrow();
+  });
+});
