@@ -1,7 +1,9 @@
 // The middleware: what every user installs.
 export { serverErrors, type ServerErrorsHandler } from './node/middleware';
-export type { Customize, CustomizeContext, ServerErrorsOptions } from './options';
-export type { ErrorLogRecord, ErrorLogger } from './node/stderr-log';
+// Its options and hooks, typed on Node's request.
+export type { Customize, CustomizeContext, ErrorLogger, ServerErrorsOptions } from './node/options';
+// The record every runtime logs, the same everywhere.
+export type { ErrorLogRecord } from './options';
 export type { ErrorMatcher, ErrorTarget, MapRule } from './classify/map-rules';
 export type { TypeScheme } from './describe/status-plan';
 
@@ -61,9 +63,10 @@ export {
   type Definition,
 } from './catalog/catalog';
 
-// The pipeline's steps, for adapters and tests that need one step alone.
+// The pipeline's steps, for adapters and tests that need one step alone
+// (`describe` is the old name of describeProblem, kept for compatibility).
 export { classify, type Classified } from './classify/classify';
-export { describe, type Problem } from './describe/problem';
+export { describe, describeProblem, type Problem } from './describe/problem';
 
 // The codes of the errors thrown on misuse, for programs that branch on them.
 export type { UsageError, UsageErrorCode } from './misuse/usage-error';

@@ -1,11 +1,8 @@
-import type { IncomingMessage } from 'node:http';
-
 import { z } from 'zod';
 
 import type { Classified } from './classify/classified';
 import type { CompiledRule } from './classify/classify';
 import { errorCodes, STANDARD_CODES } from './classify/system-codes';
-import { type ErrorLogger, type ErrorLogRecord, logToStderr } from './node/stderr-log';
 import { compileRules, type MapRule } from './classify/map-rules';
 import type { Problem } from './describe/problem';
 import { ServerError } from './errors/server-error';
@@ -15,8 +12,28 @@ import { isHttpUrl } from './http/urls';
 import { anyFunction, type OptionsSpec, validateOptions } from './misuse/validate-options';
 import { nodeEnv, warnOnce } from './misuse/warnings';
 
-/** The options of {@link serverErrors}. */
-export interface ServerErrorsOptions {
+/** What the error layer logs for each 5xx: one structured record, ready for pino and the like. */
+export interface ErrorLogRecord {
+  /** The status that was answered (or would have been, when headers were already sent). */
+  readonly status: number;
+  readonly method: string;
+  /** The request path, without the query string (it may hold tokens). */
+  readonly path: string;
+  /** The problem's `traceId`, so the log line and the response can be matched; absent when turned off. */
+  readonly traceId?: string;
+  /** What was thrown, as thrown. */
+  readonly err: unknown;
+}
+
+/** Receives one {@link ErrorLogRecord} per 5xx, and the request of the runtime (`Req`). */
+export type ErrorLogger<Req> = (record: ErrorLogRecord, req: Req) => void;
+
+/**
+ * The options of `serverErrors()`, the same in every runtime; `Req` is the
+ * request its hooks receive: Node's `IncomingMessage`, a fetch `Request`,
+ * Fastify's request, Koa's context.
+ */
+export interface ServerErrorsOptions<Req> {
   /**
    * Rules that turn your own errors into server errors, tried in order before
    * anything else. Each is `[matcher, target]`: the matcher is an error class, an
@@ -36,7 +53,7 @@ export interface ServerErrorsOptions {
    * @example
    * serverErrors({ log: (record) => logger.error(record, 'request failed') })
    */
-  log?: ErrorLogger | false;
+  log?: ErrorLogger<Req> | false;
   /**
    * How problem `type` URIs are chosen when an error sets none: `'spec'` links to
    * the RFC section that defines the status (`about:blank` where none does, as
@@ -77,7 +94,7 @@ export interface ServerErrorsOptions {
    * @example
    * serverErrors({ traceId: (req) => req.headers['x-amzn-trace-id'] as string | undefined })
    */
-  traceId?: ((req: IncomingMessage) => string | undefined) | false;
+  traceId?: ((req: Req) => string | undefined) | false;
   /**
    * Change the problem before it is written, as ASP.NET Core's
    * CustomizeProblemDetails does: mutate it or return a new one. It cannot change
@@ -87,24 +104,21 @@ export interface ServerErrorsOptions {
    * @example
    * serverErrors({ customize: (problem, { req }) => { problem.tenant = req.headers['x-tenant']; } })
    */
-  customize?: Customize;
+  customize?: Customize<Req>;
 }
 
 /** What {@link ServerErrorsOptions.customize} receives besides the problem. */
-export interface CustomizeContext<Req = IncomingMessage> {
+export interface CustomizeContext<Req> {
   /** What was thrown. */
   readonly err: unknown;
   readonly req: Req;
 }
 
 /** Changes a problem before it is written; see {@link ServerErrorsOptions.customize}. */
-export type Customize<Req = IncomingMessage> = (
-  problem: Problem,
-  context: CustomizeContext<Req>,
-) => Problem | void;
+export type Customize<Req> = (problem: Problem, context: CustomizeContext<Req>) => Problem | void;
 
 /** The options, checked and turned into what the request path reads. */
-export interface Settings<Req = IncomingMessage> {
+export interface Settings<Req> {
   readonly rules: readonly CompiledRule[];
   readonly log: ((record: ErrorLogRecord, req: Req) => void) | undefined;
   readonly plan: (status: number) => StatusPlan;
@@ -161,11 +175,17 @@ const spec: OptionsSpec<typeof schema.shape> = {
       : undefined,
 };
 
+/** What a runtime's adapter brings to the options: its own default logger. */
+export interface RuntimeDefaults<Req> {
+  /** The logger when the options give none and `NODE_ENV` is not `test`. */
+  readonly log: ErrorLogger<Req>;
+}
+
 /**
  * Checks the options once, when `serverErrors()` is called (a wrong one throws
  * there, naming it), and precomputes what the request path reads.
  */
-export function parseOptions(options: unknown): Settings {
+export function parseOptions<Req>(options: unknown, defaults: RuntimeDefaults<Req>): Settings<Req> {
   const {
     map = [],
     log,
@@ -179,26 +199,28 @@ export function parseOptions(options: unknown): Settings {
   if (debug && nodeEnv() === 'production') warnDebugInProduction();
   return {
     rules: compileRules(map as readonly MapRule[]),
-    log:
-      log === false
-        ? undefined
-        : ((log as ErrorLogger | undefined) ?? (nodeEnv() === 'test' ? undefined : logToStderr)),
+    log: log === false ? undefined : ((log as ErrorLogger<Req> | undefined) ?? defaultLog(defaults)),
     plan: statusPlanner(types, typeBase),
     codes: nonStandard ? errorCodes(true) : STANDARD_CODES,
     debug,
     traceId: traceId === false ? undefined : traceId === undefined ? fromHeaders : userTraceId(traceId),
-    customize: customize as Customize | undefined,
+    customize: customize as Customize<Req> | undefined,
   };
+}
+
+function defaultLog<Req>(defaults: RuntimeDefaults<Req>): ErrorLogger<Req> | undefined {
+  // Tests see their own failures; a line per expected 5xx would bury them.
+  return nodeEnv() === 'test' ? undefined : defaults.log;
 }
 
 const fromHeaders = (_req: unknown, facts: { readonly headers: RequestHeaders }): string =>
   defaultTraceId(facts);
 
 /** A user's trace id function, falling back to the default when it gives no usable id. */
-function userTraceId(
+function userTraceId<Req>(
   fn: (...args: never[]) => unknown,
-): (req: IncomingMessage, facts: { readonly headers: RequestHeaders }) => string {
-  const own = fn as (req: IncomingMessage) => unknown;
+): (req: Req, facts: { readonly headers: RequestHeaders }) => string {
+  const own = fn as (req: Req) => unknown;
   return (req, facts) => {
     let id: unknown;
     try {

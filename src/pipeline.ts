@@ -1,10 +1,15 @@
 import { snapshot } from './classify/classify';
 import type { Snapshot } from './classify/classified';
 import { NO_HEADERS } from './http/headers';
-import type { ErrorLogRecord } from './node/stderr-log';
 import { negotiate } from './render/negotiate';
-import type { Settings } from './options';
-import { describe, enforceInvariants, finalize, type Problem, withDiagnostics } from './describe/problem';
+import type { ErrorLogRecord, Settings } from './options';
+import {
+  describeProblem,
+  enforceInvariants,
+  finalize,
+  type Problem,
+  withDiagnostics,
+} from './describe/problem';
 import { respond, type ResponsePlan } from './render/response';
 import type { RequestHeaders } from './describe/trace-id';
 import { reasonOf, warnOnce } from './misuse/warnings';
@@ -55,7 +60,7 @@ export function createPipeline<Req extends object>(settings: Settings<Req>): Han
     traceId: string | undefined,
   ) {
     const plan = settings.plan(snap.status);
-    let problem = describe(snap, plan, facts.path);
+    let problem = describeProblem(snap, plan, facts.path);
     if (traceId !== undefined) problem.traceId = traceId;
     if (snap.debug !== undefined) withDiagnostics(problem, snap.debug);
     if (settings.customize !== undefined) {
@@ -84,7 +89,7 @@ export function createPipeline<Req extends object>(settings: Settings<Req>): Han
   /** The answer when building the full one failed: nothing but the status, its problem and the trace id. */
   function bare(status: number, facts: RequestFacts, traceId: string | undefined): ResponsePlan {
     const plan = settings.plan(status);
-    const problem: Problem = describe({ status }, plan, facts.path);
+    const problem: Problem = describeProblem({ status }, plan, facts.path);
     if (traceId !== undefined) problem.traceId = traceId;
     return respond({
       plan,

@@ -1,6 +1,7 @@
 import { ServerError } from '../src/errors/server-error';
 import { ServiceUnavailable } from '../src/errors/classes';
 import { parseOptions } from '../src/options';
+import { logToStderr } from '../src/node/stderr-log';
 import { serverErrors } from '../src/node/middleware';
 import { caught } from './helpers/caught';
 
@@ -146,11 +147,12 @@ describe('serverErrors options', () => {
   it('is silent by default under NODE_ENV=test and logs to stderr otherwise', () => {
     const env = process.env.NODE_ENV;
     try {
+      const defaults = { log: logToStderr };
       process.env.NODE_ENV = 'test';
-      expect(parseOptions({}).log).toBeUndefined();
+      expect(parseOptions({}, defaults).log).toBeUndefined();
       process.env.NODE_ENV = 'production';
-      expect(parseOptions({}).log).toBeInstanceOf(Function);
-      expect(parseOptions({ log: false }).log).toBeUndefined();
+      expect(parseOptions({}, defaults).log).toBe(logToStderr);
+      expect(parseOptions({ log: false }, defaults).log).toBeUndefined();
     } finally {
       process.env.NODE_ENV = env;
     }

@@ -33,7 +33,7 @@ export interface Problem {
  * left out, the rest kept), and never replace a standard member or reach a
  * prototype.
  */
-export function describe(error: Classified, plan: StatusPlan, instance: string | undefined): Problem {
+export function describeProblem(error: Classified, plan: StatusPlan, instance: string | undefined): Problem {
   const problem: Problem = {
     type: typeof error.type === 'string' ? error.type : plan.type,
     title: plan.title,
@@ -49,6 +49,12 @@ export function describe(error: Classified, plan: StatusPlan, instance: string |
   }
   return problem;
 }
+
+/**
+ * @deprecated Use {@link describeProblem}: `describe` shadows the `describe` of
+ * Jest, Mocha and Vitest in every test file that imports it.
+ */
+export const describe = describeProblem;
 
 /**
  * The problem as it is sent, in every format: plain values only, frozen, and

@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { releaseResponse } from './late-writes';
-import { type ServerErrorsOptions, parseOptions } from '../options';
+import { parseOptions } from '../options';
 import { createPipeline, type RequestFacts } from '../pipeline';
+import type { ServerErrorsOptions } from './options';
 import { requestPath } from './request-facts';
+import { logToStderr } from './stderr-log';
 import { writeResponse } from './write';
 
 /** A Connect/Express error handler (four parameters: Express picks error handlers by arity). */
@@ -15,6 +17,8 @@ export type ServerErrorsHandler = (
 ) => void;
 
 let defaultHandler: ServerErrorsHandler | undefined;
+
+const NODE_DEFAULTS = { log: logToStderr };
 
 /**
  * Creates the error handler. Add it after your routes; from then on anything a
@@ -49,7 +53,7 @@ export function serverErrors(
     defaultHandler(options, req, res, next);
     return;
   }
-  const handle = createPipeline<IncomingMessage>(parseOptions(options));
+  const handle = createPipeline<IncomingMessage>(parseOptions(options, NODE_DEFAULTS));
   return function serverErrorsHandler(err, req, res, next) {
     // After timeout()'s deadline the answer is the deadline's error, whatever
     // the route's aborted call rejected with.

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 
 import { GatewayTimeout, NetworkReadTimeout } from '../errors/classes';
 import { serverErrors } from './middleware';
-import type { ServerErrorsOptions } from '../options';
+import type { ServerErrorsOptions } from './options';
 import { warnOnce } from '../misuse/warnings';
 
 /**

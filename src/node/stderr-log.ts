@@ -1,25 +1,8 @@
-import type { IncomingMessage } from 'node:http';
 import { inspect } from 'node:util';
 
 import { isServerError } from '../errors/server-error';
-
-/** What the middleware logs for each 5xx: one structured record, ready for pino and the like. */
-export interface ErrorLogRecord {
-  /** The status that was answered (or would have been, when headers were already sent). */
-  readonly status: number;
-  readonly method: string;
-  /** The request path, without the query string (it may hold tokens). */
-  readonly path: string;
-  /** The problem's `traceId`, so the log line and the response can be matched; absent when turned off. */
-  readonly traceId?: string;
-  /** What was thrown, as thrown. */
-  readonly err: unknown;
-}
-
-/** Receives one {@link ErrorLogRecord} per 5xx, and the request. */
-export type ErrorLogger = (record: ErrorLogRecord, req: IncomingMessage) => void;
-
-const MAX_CAUSES = 8;
+import type { ErrorLogger } from '../options';
+import { CauseChain } from '../util/read-once';
 
 /**
  * What the default log line says of the error. A catalog error thrown on
@@ -33,12 +16,13 @@ function describeError(err: unknown): string {
       return `${err.name}: ${err.message}`;
     if (!(err instanceof Error)) return inspect(err, { depth: 2, breakLength: Infinity });
     let text = err.stack ?? String(err);
-    // The cause chain, as far as it goes (a cycle ends at the limit).
-    let cause: unknown = err.cause;
-    for (let depth = 0; cause !== undefined && depth < MAX_CAUSES; depth++) {
+    const chain = new CauseChain(err);
+    for (let depth = 1, link = chain.at(1); link !== undefined; link = chain.at(++depth)) {
+      const cause = link.value;
       const stack = cause instanceof Error ? cause.stack : undefined;
       text += `\n[cause]: ${stack ?? inspect(cause, { depth: 2, breakLength: Infinity })}`;
-      cause = cause instanceof Error ? cause.cause : undefined;
+      // What is not an Error has no cause of its own to show.
+      if (!(cause instanceof Error)) break;
     }
     return text;
   } catch {
@@ -61,7 +45,7 @@ function flush(): void {
  * failures a write per line would cost more than answering them. The lines
  * still pending when the process exits are written then.
  */
-export const logToStderr: ErrorLogger = ({ status, method, path, traceId, err }) => {
+export const logToStderr: ErrorLogger<unknown> = ({ status, method, path, traceId, err }) => {
   const trace = traceId === undefined ? '' : ` [${traceId}]`;
   const line = `serverErrors: ${status} ${method} ${path}${trace} ${describeError(err)}\n`;
   if (pending !== undefined) {

@@ -2,7 +2,7 @@ import request from 'supertest';
 
 import { BadGateway } from '../../src/errors/classes';
 import { serverErrors } from '../../src/node/middleware';
-import type { ServerErrorsOptions } from '../../src/options';
+import type { ServerErrorsOptions } from '../../src/node/options';
 import { expressVersions } from '../helpers/apps';
 
 const ACCEPTS = ['application/problem+json', 'application/problem+xml', 'text/html', 'text/plain'];

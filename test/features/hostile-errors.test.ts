@@ -9,7 +9,7 @@ import { Agent as UndiciAgent, interceptors, request as undiciRequest } from 'un
 import { BadGateway, InternalServerError, ServiceUnavailable } from '../../src/errors/classes';
 import { HEADER_LIMITS } from '../../src/http/headers';
 import { serverErrors } from '../../src/node/middleware';
-import type { ServerErrorsOptions } from '../../src/options';
+import type { ServerErrorsOptions } from '../../src/node/options';
 import { PLAIN_LIMITS } from '../../src/util/plain-value';
 import { expressVersions, throwing } from '../helpers/apps';
 import { closeServers, listenLocally, urlOf } from '../helpers/local-server';

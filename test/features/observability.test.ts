@@ -5,7 +5,7 @@ import request from 'supertest';
 
 import { ServiceUnavailable } from '../../src/errors/classes';
 import { serverErrors } from '../../src/node/middleware';
-import type { ServerErrorsOptions } from '../../src/options';
+import type { ServerErrorsOptions } from '../../src/node/options';
 import { expressVersions } from '../helpers/apps';
 import { problemOf } from '../helpers/problem';
 

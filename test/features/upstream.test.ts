@@ -3,7 +3,7 @@ import request from 'supertest';
 import { Agent, fetch as undiciFetch } from 'undici';
 
 import { serverErrors } from '../../src/node/middleware';
-import type { ServerErrorsOptions } from '../../src/options';
+import type { ServerErrorsOptions } from '../../src/node/options';
 import { expressVersions } from '../helpers/apps';
 import { problemOf } from '../helpers/problem';
 import {

@@ -18,7 +18,7 @@ import {
 } from '../../src/errors/classes';
 import { maintenance } from '../../src/guards/maintenance';
 import { serverErrors } from '../../src/node/middleware';
-import type { ServerErrorsOptions } from '../../src/options';
+import type { ServerErrorsOptions } from '../../src/node/options';
 import { expressVersions, throwing } from '../helpers/apps';
 import { closeServers, listenLocally, urlOf } from '../helpers/local-server';
 import { problemOf } from '../helpers/problem';

@@ -7,7 +7,7 @@ import { createProxyMiddleware } from 'http-proxy-middleware';
 import request from 'supertest';
 
 import { serverErrors } from '../../src/node/middleware';
-import type { ServerErrorsOptions } from '../../src/options';
+import type { ServerErrorsOptions } from '../../src/node/options';
 import { proxyErrorHandler } from '../../src/node/proxy-error-handler';
 import { expressVersions } from '../helpers/apps';
 import { caught } from '../helpers/caught';

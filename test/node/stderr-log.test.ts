@@ -37,8 +37,17 @@ describe('the default logger', () => {
     await tick();
     const text = String(write.mock.calls[0]?.[0]);
     expect(text).toMatch(/^serverErrors: 500 GET \/x \[t1\] Error: kaput\n\s+at /);
-    expect(text.match(/\[cause\]: Error: (first|second)/g)).toHaveLength(8);
+    // A cycle ends the chain where it leads back: each cause is written once.
+    expect(text.match(/\[cause\]: Error: (first|second)/g)).toEqual(['[cause]: Error: first']);
     expect(text).toContain("serverErrors: 500 GET /x [t1] 'a thrown string'\n");
+  });
+
+  it('writes at most eight causes of a long chain', async () => {
+    let error = new Error('0');
+    for (let i = 1; i < 20; i++) error = new Error(String(i), { cause: error });
+    logToStderr(record(error, 500), undefined as never);
+    await tick();
+    expect(String(write.mock.calls[0]?.[0]).match(/\[cause\]: Error: \d+/g)).toHaveLength(8);
   });
 
   it('writes what is pending when the process exits', () => {
