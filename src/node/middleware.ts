@@ -2,9 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { releaseResponse } from './late-writes';
 import { parseOptions } from '../options';
-import { createPipeline, type RequestFacts } from '../pipeline';
+import { createPipeline } from '../pipeline';
 import type { ServerErrorsOptions } from './options';
-import { requestPath } from './request-facts';
+import { nodeFacts } from './request-facts';
 import { logToStderr } from './stderr-log';
 import { writeResponse } from './write';
 
@@ -71,18 +71,5 @@ export function serverErrors(
       return;
     }
     handle(thrown, facts, req, res.writableEnded ? undefined : (plan) => writeResponse(req, res, plan));
-  };
-}
-
-/** What the pipeline needs to know of a `node:http` request. */
-export function nodeFacts(req: IncomingMessage, res: ServerResponse): RequestFacts {
-  return {
-    method: req.method ?? 'GET',
-    path: requestPath(req),
-    headers: req.headers,
-    http2: req.httpVersionMajor >= 2,
-    // The HTTP/2 compatibility response has no `destroyed` of its own: its stream does.
-    clientGone:
-      res.destroyed === true || (res as { stream?: { destroyed?: unknown } }).stream?.destroyed === true,
   };
 }

@@ -29,8 +29,9 @@ export function writeResponse(req: IncomingMessage, res: ServerResponse, plan: R
     }
   }
   res.statusCode = plan.status;
-  // Node knows no reason phrase for 598 and 599; the catalog does.
-  if (plan.statusText !== undefined) res.statusMessage = plan.statusText;
+  // Node knows no reason phrase for 598 and 599; the catalog does. HTTP/2 has
+  // none, and Node warns when one is set on its responses.
+  if (plan.statusText !== undefined && req.httpVersionMajor < 2) res.statusMessage = plan.statusText;
   drainRequest(req);
   if (!writeHead(res, plan)) return;
   res.end(plan.body);

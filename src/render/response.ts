@@ -59,7 +59,7 @@ export function respond(input: ResponseInput): ResponsePlan {
       headers.push([name, value]);
     }
   }
-  const noStore = plan.noStore || retryAfter !== undefined;
+  const noStore = isNoStore(plan, retryAfter !== undefined);
   // An error may choose the caching of a status that need not be no-store.
   if (!noStore && cacheControl !== undefined) headers.push(cacheControl);
   const errorHeaders = headers.length;
@@ -77,6 +77,15 @@ export function respond(input: ResponseInput): ResponsePlan {
     errorHeaders,
     body: input.method === 'HEAD' ? undefined : body,
   };
+}
+
+/**
+ * Whether an answer must carry `Cache-Control: no-store`: always for the
+ * statuses the catalog says so of (503, 511), and for any answer that says
+ * when to come back.
+ */
+export function isNoStore(status: { readonly noStore: boolean }, retryAfter: boolean): boolean {
+  return status.noStore || retryAfter;
 }
 
 const ASCII = /^[\x00-\x7f]*$/;
