@@ -42,7 +42,8 @@ export {
   type LoadSheddingOptions,
   type LoadSheddingStatus,
 } from './guards/load-shedding';
-export { timeout, requestSignal, type TimeoutOptions } from './guards/timeout';
+export { timeout, type TimeoutOptions } from './guards/timeout';
+export { requestSignal } from './guards/deadline';
 export { captivePortal, type CaptivePortalOptions } from './guards/captive-portal';
 export { loopGuard, type LoopGuardOptions } from './guards/loop-guard';
 export { methods, type MethodsOptions } from './guards/methods';

@@ -129,7 +129,9 @@ export interface Settings<Req> {
   readonly customize: Customize<Req> | undefined;
 }
 
-const schema = z.strictObject({
+// One schema per option of the interface, no more and no fewer: the compiler
+// holds the two lists together.
+const shape = {
   map: z
     .array(
       z.tuple([
@@ -148,13 +150,17 @@ const schema = z.strictObject({
   debug: z.boolean().optional(),
   traceId: z.union([z.literal(false), anyFunction]).optional(),
   customize: anyFunction.optional(),
-});
+} satisfies Record<keyof ServerErrorsOptions<unknown>, z.ZodType>;
+
+const schema = z.strictObject(shape);
+
+/** The names of the options, as the schema knows them: the README's table is checked against them. */
+export const OPTION_NAMES = Object.keys(shape) as ReadonlyArray<keyof ServerErrorsOptions<unknown>>;
 
 const spec: OptionsSpec<typeof schema.shape> = {
   name: 'serverErrors',
   schema,
   expected: {
-    '': 'an options object',
     map: 'an array of [matcher, target] rules',
     'map[]': 'a [matcher, target] pair',
     'map[][0]': 'an error class, a non-empty error code string or a predicate (err) => boolean',

@@ -11,7 +11,8 @@ import {
 import { extensionKeyProblem } from '../http/problem-members';
 import { formatRetryAfter, type RetryAfter } from '../http/retry-after';
 import { showValue } from '../misuse/show-value';
-import { didYouMean, usageError } from '../misuse/usage-error';
+import { didYouMean } from '../misuse/did-you-mean';
+import { usageError } from '../misuse/usage-error';
 
 /** What every error class accepts. */
 export interface ServerErrorOptions {

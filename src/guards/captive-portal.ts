@@ -7,7 +7,13 @@ import type { Guard } from './guard';
 import { refusal } from '../errors/refusal';
 import { pathMatcher } from './path-match';
 import { isLoginUrl } from '../http/urls';
-import { anyFunction, type OptionsSpec, validateOptions } from '../misuse/validate-options';
+import {
+  anyFunction,
+  DETAIL_EXPECTED,
+  detailOption,
+  type OptionsSpec,
+  validateOptions,
+} from '../misuse/validate-options';
 
 /** The options of {@link captivePortal}. */
 export interface CaptivePortalOptions<Req extends IncomingMessage = IncomingMessage> {
@@ -29,17 +35,16 @@ export interface CaptivePortalOptions<Req extends IncomingMessage = IncomingMess
 const schema = z.strictObject({
   isAuthenticated: anyFunction,
   loginUrl: z.string().refine(isLoginUrl),
-  detail: z.string().min(1).optional(),
+  detail: detailOption,
 });
 
 const spec: OptionsSpec<typeof schema.shape> = {
   name: 'captivePortal',
   schema,
   expected: {
-    '': 'an options object',
     isAuthenticated: 'a function (req) => boolean',
     loginUrl: 'an absolute http(s) URL or a path starting with "/"',
-    detail: 'a non-empty string',
+    detail: DETAIL_EXPECTED,
   },
 };
 

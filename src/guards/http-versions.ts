@@ -31,7 +31,6 @@ const spec: OptionsSpec<typeof schema.shape> = {
   name: 'httpVersions',
   schema,
   expected: {
-    '': 'an options object',
     supported: 'a non-empty array of versions: "1.0", "1.1" and "2.0"',
     'supported[]': 'one of "1.0", "1.1" and "2.0", as req.httpVersion spells them',
   },

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { type EventLoopUtilization, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
 import { z } from 'zod';
@@ -9,7 +8,15 @@ import { refusal } from '../errors/refusal';
 import type { RetryableErrorOptions } from '../errors/server-error';
 import { showValue } from '../misuse/show-value';
 import { usageError } from '../misuse/usage-error';
-import { type OptionsSpec, validateOptions } from '../misuse/validate-options';
+import {
+  DETAIL_EXPECTED,
+  detailOption,
+  MAX_TIMER,
+  type OptionsSpec,
+  RETRY_AFTER_EXPECTED,
+  retryAfterSeconds,
+  validateOptions,
+} from '../misuse/validate-options';
 
 /** The options of {@link loadShedding}. Set at least one limit. */
 export interface LoadSheddingOptions {
@@ -64,9 +71,6 @@ export interface LoadSheddingGuard extends Guard {
 // of scheduled waiting, which is not delay.
 const RESOLUTION = 10;
 
-// setInterval turns anything longer into 1 ms, with only a warning.
-const MAX_TIMER = 2 ** 31 - 1;
-
 const positive = z.number().positive().max(Number.MAX_SAFE_INTEGER);
 
 const schema = z.strictObject({
@@ -74,23 +78,22 @@ const schema = z.strictObject({
   maxEventLoopUtilization: z.number().positive().max(1).optional(),
   maxHeapUsedBytes: positive.optional(),
   maxRssBytes: positive.optional(),
-  retryAfter: z.number().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  retryAfter: retryAfterSeconds,
   sampleInterval: z.number().int().min(1).max(MAX_TIMER).optional(),
-  detail: z.string().min(1).optional(),
+  detail: detailOption,
 });
 
 const spec: OptionsSpec<typeof schema.shape> = {
   name: 'loadShedding',
   schema,
   expected: {
-    '': 'an options object',
     maxEventLoopDelay: 'a positive, finite number of milliseconds',
     maxEventLoopUtilization: 'a number above 0 and at most 1',
     maxHeapUsedBytes: 'a positive, finite number of bytes',
     maxRssBytes: 'a positive, finite number of bytes',
-    retryAfter: 'a non-negative, finite number of seconds',
+    retryAfter: RETRY_AFTER_EXPECTED,
     sampleInterval: `an integer number of milliseconds from 1 to ${MAX_TIMER}`,
-    detail: 'a non-empty string',
+    detail: DETAIL_EXPECTED,
   },
   numeric: new Set([
     'maxEventLoopDelay',
@@ -197,20 +200,17 @@ export function loadShedding(options: LoadSheddingOptions): LoadSheddingGuard {
   // Measuring must never be what keeps the process alive.
   timer.unref();
 
-  const guard = function loadSheddingGuard(
-    _req: IncomingMessage,
-    _res: unknown,
-    next: (err?: unknown) => void,
-  ) {
+  const guard: Guard = function loadSheddingGuard(_req, _res, next) {
     if (shedding === undefined) return next();
     next(refusal(new ServiceUnavailable(shedding)));
-  } as LoadSheddingGuard;
-  guard.status = () => current;
-  guard.close = () => {
-    clearInterval(timer);
-    histogram.disable();
-    shedding = undefined;
-    current = Object.freeze({ ...current, underPressure: false });
   };
-  return guard;
+  return Object.assign(guard, {
+    status: () => current,
+    close: () => {
+      clearInterval(timer);
+      histogram.disable();
+      shedding = undefined;
+      current = Object.freeze({ ...current, underPressure: false });
+    },
+  });
 }

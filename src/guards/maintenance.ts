@@ -9,7 +9,15 @@ import { pathMatcher } from './path-match';
 import { requestPath } from '../node/request-facts';
 import { HTTP_DATE_YEARS, isHttpDate, LATEST_HTTP_DATE } from '../http/retry-after';
 import type { RetryableErrorOptions } from '../errors/server-error';
-import { anyFunction, type OptionsSpec, validateOptions } from '../misuse/validate-options';
+import {
+  anyFunction,
+  DETAIL_EXPECTED,
+  detailOption,
+  type OptionsSpec,
+  RETRY_AFTER_EXPECTED,
+  retryAfterSeconds,
+  validateOptions,
+} from '../misuse/validate-options';
 
 /**
  * A request {@link maintenance} lets through: a path, matched as the router
@@ -62,21 +70,20 @@ const allowRule = z.union([
 const schema = z.strictObject({
   enabled: z.union([z.boolean(), anyFunction]).optional(),
   until: z.union([z.date().refine(isHttpDate), anyFunction]).optional(),
-  retryAfter: z.number().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  retryAfter: retryAfterSeconds,
   allow: z.union([allowRule, z.array(allowRule)]).optional(),
-  detail: z.string().min(1).optional(),
+  detail: detailOption,
 });
 
 const spec: OptionsSpec<typeof schema.shape> = {
   name: 'maintenance',
   schema,
   expected: {
-    '': 'an options object',
     enabled: 'a boolean or a function (req) => boolean',
     until: `a valid Date ${HTTP_DATE_YEARS}, or a function (req) => Date | undefined`,
-    retryAfter: 'a non-negative, finite number of seconds',
+    retryAfter: RETRY_AFTER_EXPECTED,
     allow: 'a path starting with "/", a RegExp, a function (req) => boolean, or an array of them',
-    detail: 'a non-empty string',
+    detail: DETAIL_EXPECTED,
   },
   numeric: new Set(['retryAfter']),
   hint: (received) =>

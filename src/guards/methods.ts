@@ -34,7 +34,6 @@ const spec: OptionsSpec<typeof schema.shape> = {
   name: 'methods',
   schema,
   expected: {
-    '': 'an options object',
     known: 'an array of method names that includes "GET" and "HEAD" (RFC 9110 §9.1 requires both)',
     'known[]': 'a method name: a token such as "PROPFIND", without spaces (RFC 9110 §9.1)',
   },

@@ -2,7 +2,7 @@ import createError from 'http-errors';
 import { z } from 'zod';
 
 import type { Guard } from './guard';
-import { type OptionsSpec, validateOptions } from '../misuse/validate-options';
+import { DETAIL_EXPECTED, detailOption, type OptionsSpec, validateOptions } from '../misuse/validate-options';
 
 /** The options of {@link notFound}. */
 export interface NotFoundOptions {
@@ -11,13 +11,13 @@ export interface NotFoundOptions {
 }
 
 const schema = z.strictObject({
-  detail: z.string().min(1).optional(),
+  detail: detailOption,
 });
 
 const spec: OptionsSpec<typeof schema.shape> = {
   name: 'notFound',
   schema,
-  expected: { '': 'an options object', detail: 'a non-empty string' },
+  expected: { detail: DETAIL_EXPECTED },
 };
 
 /**

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 import { showValue } from './show-value';
-import { didYouMean, usageError } from './usage-error';
+import { didYouMean } from './did-you-mean';
+import { usageError } from './usage-error';
 
 /** How to check the options of one factory (`serverErrors`, `maintenance`, …). */
 export interface OptionsSpec<Shape extends z.ZodRawShape> {
@@ -20,7 +21,19 @@ export interface OptionsSpec<Shape extends z.ZodRawShape> {
 /** A function that checks for a value of any function type. */
 export const anyFunction = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function');
 
-function isRequest(value: unknown): boolean {
+/** The `detail` option of the guards: the problem's public explanation. */
+export const detailOption = z.string().min(1).optional();
+export const DETAIL_EXPECTED = 'a non-empty string';
+
+/** A `retryAfter` option in seconds, sent as delay-seconds. */
+export const retryAfterSeconds = z.number().min(0).max(Number.MAX_SAFE_INTEGER).optional();
+export const RETRY_AFTER_EXPECTED = 'a non-negative, finite number of seconds';
+
+/** The longest delay of a timer: setTimeout and setInterval turn anything longer into 1 ms, with only a warning. */
+export const MAX_TIMER = 2 ** 31 - 1;
+
+/** Whether a value is a request, as `app.use(factory)` without the call hands one to the factory. */
+export function isRequest(value: unknown): boolean {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -91,7 +104,7 @@ export function validateOptions<Shape extends z.ZodRawShape>(
       usageError(
         outOfRange ? RangeError : TypeError,
         name === '' ? 'ERR_SERVER_ERRORS_INVALID_OPTIONS' : 'ERR_SERVER_ERRORS_INVALID_OPTION',
-        `${spec.name}(): ${subject} must be ${spec.expected[pattern] ?? 'valid'}; received ${showValue(received)}.${hint ? ` ${hint}` : ''}`,
+        `${spec.name}(): ${subject} must be ${spec.expected[pattern] ?? (pattern === '' ? 'an options object' : 'valid')}; received ${showValue(received)}.${hint ? ` ${hint}` : ''}`,
       ),
     ];
   });

@@ -18,7 +18,7 @@ export type ProblemDocsHandler = (
 ) => void;
 
 const schema = z.strictObject({});
-const spec = { name: 'problemDocs', schema, expected: { '': 'an options object' } };
+const spec = { name: 'problemDocs', schema, expected: {} };
 
 /**
  * Serves documentation pages for the problem types: mount it where your problem

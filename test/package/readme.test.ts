@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { OPTION_NAMES } from '../../src/options';
 import { catalogTable } from '../helpers/catalog-table';
 
 const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
@@ -19,9 +20,7 @@ describe('README', () => {
   });
 
   it('documents every option of serverErrors()', () => {
-    const options = readFileSync(join(__dirname, '..', '..', 'src', 'options.ts'), 'utf8');
-    const schemaKeys = /strictObject\(\{([\s\S]*?)\n\}\)/.exec(options)?.[1]?.match(/^ {2}(\w+):/gm) ?? [];
-    expect(schemaKeys.length).toBeGreaterThan(0);
-    for (const key of schemaKeys.map((k) => k.trim().slice(0, -1))) expect(readme).toContain(`| \`${key}\``);
+    expect(OPTION_NAMES.length).toBeGreaterThan(0);
+    for (const key of OPTION_NAMES) expect(readme).toContain(`| \`${key}\``);
   });
 });

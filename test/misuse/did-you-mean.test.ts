@@ -1,4 +1,4 @@
-import { didYouMean } from '../../src/misuse/usage-error';
+import { didYouMean } from '../../src/misuse/did-you-mean';
 
 describe('didYouMean', () => {
   const options = ['map', 'log', 'types', 'nonStandard', 'typeBase', 'debug', 'traceId', 'customize'];
