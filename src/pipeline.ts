@@ -30,14 +30,15 @@ export interface RequestFacts {
 /**
  * Answers one error: reads the thrown value once, builds the response plan and
  * hands it to `write` (when given and the client is still there), then logs a
- * 5xx once per request. Never throws.
+ * 5xx once per request. Returns the status it answered (or would have). Never
+ * throws.
  */
 export type Handle<Req extends object> = (
   thrown: unknown,
   facts: RequestFacts,
   req: Req,
   write?: (plan: ResponsePlan) => void,
-) => void;
+) => number;
 
 /** Reports a failure of a user hook (log, customize) once per pipeline, never rethrowing it. */
 type Report = (hook: 'log' | 'customize', failure: unknown) => void;
@@ -146,6 +147,7 @@ export function createPipeline<Req extends object>(settings: Settings<Req>): Han
       }
     }
     log(snap, thrown, facts, req, traceId);
+    return snap.status;
   };
 }
 

@@ -132,8 +132,9 @@ function fromStatus(read: ReadOnce): Classified | undefined {
   if (!isErrorStatus(status)) status = read.get('statusCode');
   if (isErrorStatus(status)) {
     // The message is public only for a client error that says so, as http-errors
-    // marks 4xx; a 5xx message never reaches the client (RFC 9457 §5).
-    const exposed = status < 500 && read.get('expose') === true && isHttpError(read);
+    // marks 4xx, or a framework's own client error; a 5xx message never reaches
+    // the client (RFC 9457 §5).
+    const exposed = status < 500 && isPublicClientError(read);
     return foreign(status, read.get('headers'), exposed ? read.get('message') : undefined);
   }
   if (read.get('isBoom') !== true) return undefined;
@@ -152,6 +153,19 @@ function foreign(status: number, headers: unknown, message: unknown): Classified
     headers: collectHeaders(headers, neededHeaders(status)),
     detail: typeof message === 'string' && message !== '' ? message : undefined,
   });
+}
+
+/**
+ * A client error whose message is written for the client: an http-errors error
+ * marked `expose`; Hono's `HTTPException`, whose message its own handler
+ * sends (it has a `getResponse`); or one of Fastify's own 4xx errors (an
+ * `FST_ERR_` code: validation, unsupported media type, body too large).
+ */
+function isPublicClientError(read: ReadOnce): boolean {
+  if (read.get('expose') === true) return isHttpError(read);
+  const code = read.get('code');
+  if (typeof code === 'string' && code.startsWith('FST_ERR_')) return true;
+  return typeof read.get('getResponse') === 'function' && safeInstanceOf(read.value, Error);
 }
 
 /**

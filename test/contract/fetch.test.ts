@@ -1,0 +1,43 @@
+import { Hono } from 'hono';
+
+import { serverErrors } from '../../src/fetch';
+import { type ContractResponse, describeContract } from './contract';
+
+async function plain(response: Response): Promise<ContractResponse> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => (headers[name] = value));
+  return { status: response.status, headers, body: await response.text() };
+}
+
+describeContract('the fetch adapter under Hono', async (log) => {
+  let current: () => unknown = () => undefined;
+  const handle = serverErrors({ log });
+  const app = new Hono();
+  app.all('/contract', () => {
+    throw current();
+  });
+  app.onError((err, c) => handle(err, c.req.raw));
+  // Hono hands onError only what is an Error; the rest reaches the wrapped fetch.
+  const fetch = handle.wrap((request) => app.request(request));
+  return {
+    run: async (thrown, { method, path, headers }) => {
+      current = thrown;
+      return plain(await fetch(new Request(`http://localhost${path}`, { method, headers })));
+    },
+    close: async () => undefined,
+  };
+});
+
+describeContract('the fetch adapter around a bare fetch handler (Bun, Deno, Workers)', async (log) => {
+  let current: () => unknown = () => undefined;
+  const fetch = serverErrors({ log }).wrap(() => {
+    throw current();
+  });
+  return {
+    run: async (thrown, { method, path, headers }) => {
+      current = thrown;
+      return plain(await fetch(new Request(`http://localhost${path}`, { method, headers })));
+    },
+    close: async () => undefined,
+  };
+});
