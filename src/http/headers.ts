@@ -9,6 +9,8 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // RFC 9110 §5.5: field values hold visible characters, spaces and tabs; CR, LF
 // and NUL would split the response (header injection), so they never pass.
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+// RFC 9110 §12.5.5: Vary = #( "*" / field-name ).
+const VARY = /^[ \t]*(?:\*|[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*,[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+)*)[ \t]*$/;
 
 /**
  * The bounds of the headers an error asks for. Node and undici refuse a
@@ -159,6 +161,9 @@ export function checkHeader(name: string, value: unknown): HeaderCheck {
   if (lower === 'retry-after' && (typeof text !== 'string' || !isRetryAfterValue(text))) {
     return { problem: 'retry-after' };
   }
+  // RFC 9110 §12.5.5: "*" or a list of field names; anything else would make
+  // the Vary the answer sends (Accept merged in) unreadable.
+  if (lower === 'vary' && (typeof text !== 'string' || !VARY.test(text))) return { problem: 'value' };
   if (lengthOf(text) > HEADER_LIMITS.value) return { problem: 'length' };
   return { value: text };
 }

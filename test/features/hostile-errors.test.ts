@@ -159,6 +159,18 @@ describe.each(expressVersions)('hostile errors on %s', (_version, express) => {
     });
   });
 
+  describe('an error’s own Vary', () => {
+    it('is merged with Accept when it lists field names', async () => {
+      const app = appWith((a) => a.get('/', throwing(withRawHeaders({ Vary: 'Origin' }))));
+      expect((await request(app).get('/')).headers.vary).toBe('Origin, Accept');
+    });
+
+    it('is left out when it lists something else, and Accept is still sent', async () => {
+      const app = appWith((a) => a.get('/', throwing(withRawHeaders({ Vary: 'Accept-Language;q=1' }))));
+      expect((await request(app).get('/')).headers.vary).toBe('Accept');
+    });
+  });
+
   describe('headers Node refuses only when it writes the head', () => {
     it('answers without a Trailer an error asks for', async () => {
       const app = appWith((a) =>

@@ -1,4 +1,4 @@
-import { isHeaderName, toHeaderValue } from '../../src/http/headers';
+import { checkHeader, isHeaderName, toHeaderValue } from '../../src/http/headers';
 
 describe('isHeaderName', () => {
   it.each(['Retry-After', 'x-request-id', "!#$%&'*+-.^_`|~"])('accepts the token %p', (name) => {
@@ -35,5 +35,28 @@ describe('toHeaderValue', () => {
     ['undefined', undefined],
   ])('refuses %s', (_name, value) => {
     expect(toHeaderValue(value)).toBeUndefined();
+  });
+});
+
+describe('checkHeader', () => {
+  it.each(['Origin', 'Origin, Accept-Language', ' Origin ,Cookie ', '*'])('takes the Vary %p', (value) => {
+    expect(checkHeader('Vary', value)).toEqual({ value });
+  });
+
+  it.each(['a b', 'Accept-Language;q', 'Origin,', ', Origin', ''])(
+    'refuses the Vary %p, which is no list of field names',
+    (value) => {
+      expect(checkHeader('Vary', value)).toEqual({ problem: 'value' });
+    },
+  );
+
+  it.each([
+    ['Trailer', 'X-Sum', 'connection'],
+    ['Content-Type', 'text/html', 'own'],
+    ['Bad Name', 'x', 'name'],
+    ['Retry-After', 'soon', 'retry-after'],
+    ['X-Long', 'x'.repeat(4097), 'length'],
+  ])('refuses %s: %s as %s', (name, value, problem) => {
+    expect(checkHeader(name, value)).toEqual({ problem });
   });
 });
