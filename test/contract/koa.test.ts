@@ -1,0 +1,24 @@
+import { serverErrors } from '../../src/koa';
+import { send } from '../helpers/http-client';
+import { closeServers, listenLocally, urlOf } from '../helpers/local-server';
+import { koaVersions } from '../koa/versions';
+import { describeContract } from './contract';
+
+for (const [version, Koa] of koaVersions) {
+  describeContract(version, async (log) => {
+    let current: () => unknown = () => undefined;
+    const app = new Koa();
+    app.use(serverErrors({ log }));
+    app.use((ctx) => {
+      if (ctx.path === '/contract') throw current();
+    });
+    const server = await listenLocally(app.callback());
+    return {
+      run: (thrown, { method, path, headers }) => {
+        current = thrown;
+        return send(`${urlOf(server)}${path}`, { method, headers });
+      },
+      close: closeServers,
+    };
+  });
+}
