@@ -95,7 +95,7 @@ export function toResponse(plan: ResponsePlan): Response {
   } catch {
     headers = headersOf(plan, plan.errorHeaders);
   }
-  return new Response(plan.body ?? null, {
+  return new Response(plan.omitBody ? null : plan.body, {
     status: plan.status,
     ...(plan.statusText === undefined ? {} : { statusText: plan.statusText }),
     headers,

@@ -24,7 +24,7 @@ export function writeToContext(ctx: Context, plan: ResponsePlan): void {
   // none for HTTP/2, which has none.
   if (plan.statusText !== undefined) ctx.message = plan.statusText;
   // Koa sends no body for HEAD, and keeps the Content-Length it finds set.
-  ctx.body = plan.body ?? '';
+  ctx.body = plan.body;
   for (const name of ctx.res.getHeaderNames()) {
     if (STALE_HEADERS.has(name) || name === 'content-type') ctx.remove(name);
   }

@@ -34,7 +34,7 @@ export function writeResponse(req: IncomingMessage, res: ServerResponse, plan: R
   if (plan.statusText !== undefined && req.httpVersionMajor < 2) res.statusMessage = plan.statusText;
   drainRequest(req);
   if (!writeHead(res, plan)) return;
-  res.end(plan.body);
+  res.end(plan.omitBody ? undefined : plan.body);
 }
 
 function writeHead(res: ServerResponse, plan: ResponsePlan): boolean {

@@ -69,8 +69,9 @@ function pageResponse(type: string, body: string, method: string): ResponsePlan 
       ['Content-Length', String(utf8Length(body))],
     ],
     errorHeaders: 0,
+    body,
     // RFC 9110 §9.3.2: HEAD gets the same headers and no content.
-    body: method === 'HEAD' ? undefined : body,
+    omitBody: method === 'HEAD',
   };
 }
 

@@ -18,8 +18,10 @@ export interface ResponsePlan {
   readonly headers: ReadonlyArray<readonly [string, HeaderValue]>;
   /** How many of the first headers came from the error: what a writer leaves out when its runtime refuses one. */
   readonly errorHeaders: number;
-  /** The body; `undefined` for HEAD, which gets the same headers and no content (RFC 9110 §9.3.2). */
-  readonly body: string | undefined;
+  /** The body, also for HEAD, whose headers (Content-Length, and any a hook computes) are those of GET. */
+  readonly body: string;
+  /** HEAD: send the headers and not the body (RFC 9110 §9.3.2). */
+  readonly omitBody: boolean;
 }
 
 /** What the response policy decides from: one error's answer, all plain data. */
@@ -75,7 +77,8 @@ export function respond(input: ResponseInput): ResponsePlan {
     statusText: input.http2 ? undefined : plan.title,
     headers,
     errorHeaders,
-    body: input.method === 'HEAD' ? undefined : body,
+    body,
+    omitBody: input.method === 'HEAD',
   };
 }
 

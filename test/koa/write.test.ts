@@ -24,6 +24,7 @@ const refused: ResponsePlan = {
   ],
   errorHeaders: 2,
   body,
+  omitBody: false,
 };
 
 describe.each(koaVersions)('writeToContext() on %s', (_version, Koa) => {
