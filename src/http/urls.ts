@@ -19,3 +19,12 @@ export function isLoginUrl(value: unknown): value is string {
     isHttpUrl(value) || (typeof value === 'string' && /^\/(?!\/)/.test(value) && !UNSAFE_IN_URL.test(value))
   );
 }
+
+/**
+ * The path of a request target, without query or fragment: a query may hold
+ * tokens, and the path goes into bodies and logs.
+ */
+export function pathWithoutQuery(target: string): string {
+  const end = target.search(/[?#]/);
+  return end === -1 ? target : target.slice(0, end);
+}

@@ -1,6 +1,8 @@
 import type { Context } from 'koa';
 
+import { pathWithoutQuery } from '../http/urls';
 import type { RequestFacts } from '../pipeline';
+import { isResponseGone } from '../util/response-gone';
 
 /**
  * What the pipeline needs to know of a Koa request. The path is the one the
@@ -13,17 +15,11 @@ import type { RequestFacts } from '../pipeline';
  */
 export function koaFacts(ctx: Context): RequestFacts {
   const { req, res } = ctx;
-  const url = ctx.originalUrl;
-  const end = url.search(/[?#]/);
   return {
     method: ctx.method,
-    path: end === -1 ? url : url.slice(0, end),
+    path: pathWithoutQuery(ctx.originalUrl),
     headers: req.headers,
     http2: req.httpVersionMajor >= 2,
-    // Not `req.destroyed`: Node destroys a request as soon as its body has been
-    // read. The HTTP/2 compatibility response has no `destroyed` of its own: its
-    // stream does.
-    clientGone:
-      res.destroyed === true || (res as { stream?: { destroyed?: unknown } }).stream?.destroyed === true,
+    clientGone: isResponseGone(res),
   };
 }

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import { pathWithoutQuery } from '../http/urls';
 import type { RequestFacts } from '../pipeline';
+import { isResponseGone } from '../util/response-gone';
 
 /**
  * The path the client asked for, without query or fragment (a query may hold
@@ -10,9 +12,7 @@ import type { RequestFacts } from '../pipeline';
  */
 export function requestPath(req: IncomingMessage, which: 'original' | 'url' = 'original'): string {
   const url = (which === 'original' ? (req as { originalUrl?: unknown }).originalUrl : undefined) ?? req.url;
-  if (typeof url !== 'string') return '/';
-  const end = url.search(/[?#]/);
-  return end === -1 ? url : url.slice(0, end);
+  return typeof url === 'string' ? pathWithoutQuery(url) : '/';
 }
 
 /** What the pipeline needs to know of a `node:http` request. */
@@ -22,8 +22,6 @@ export function nodeFacts(req: IncomingMessage, res: ServerResponse): RequestFac
     path: requestPath(req),
     headers: req.headers,
     http2: req.httpVersionMajor >= 2,
-    // The HTTP/2 compatibility response has no `destroyed` of its own: its stream does.
-    clientGone:
-      res.destroyed === true || (res as { stream?: { destroyed?: unknown } }).stream?.destroyed === true,
+    clientGone: isResponseGone(res),
   };
 }
