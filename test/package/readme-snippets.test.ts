@@ -46,7 +46,8 @@ describe('the README', () => {
   it('compiles every TypeScript snippet under strict', () => {
     const dir = join(root, '.readme-snippets');
     const files = new Map<string, string>([[join(dir, 'prelude.d.ts'), PRELUDE]]);
-    for (const { line, code } of snippets) files.set(join(dir, `line-${line}.ts`), `${code}\nexport {};\n`);
+    // ES modules, as a snippet with top-level await needs.
+    for (const { line, code } of snippets) files.set(join(dir, `line-${line}.mts`), `${code}\nexport {};\n`);
     const options: ts.CompilerOptions = {
       strict: true,
       noEmit: true,
@@ -57,7 +58,10 @@ describe('the README', () => {
       skipLibCheck: true,
       types: ['node'],
       typeRoots: [join(root, 'node_modules', '@types')],
-      paths: { 'server-errors': [join(root, 'src', 'index.ts')] },
+      paths: {
+        'server-errors': [join(root, 'src', 'index.ts')],
+        'server-errors/*': [join(root, 'src', '*', 'index.ts')],
+      },
     };
     const host = ts.createCompilerHost(options);
     const { fileExists, readFile, getSourceFile } = host;
