@@ -26,6 +26,28 @@ const server = app.listen(0, '127.0.0.1', async () => {
 });
 `;
 
+// Each subpath, without its framework installed: an adapter loads none.
+const SUBPATHS_ESM = `
+import { serverErrors as fetchErrors } from 'server-errors/fetch';
+import { serverErrors as fastifyPlugin } from 'server-errors/fastify';
+import { serverErrors as koaErrors } from 'server-errors/koa';
+const loaded = () => [];`;
+const SUBPATHS_CJS = `
+const { serverErrors: fetchErrors } = require('server-errors/fetch');
+const { serverErrors: fastifyPlugin } = require('server-errors/fastify');
+const { serverErrors: koaErrors } = require('server-errors/koa');
+const loaded = () => Object.keys(require.cache).filter((path) => /node_modules\\/(fastify|koa|hono|express)\\//.test(path));`;
+// No top-level await: the CommonJS script has none.
+const SUBPATHS_BODY = `
+const handle = fetchErrors({ log: false });
+const res = handle(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }), new Request('http://localhost/orders?id=1'));
+res.json().then((body) => console.log(JSON.stringify({
+  fetch: { status: res.status, type: res.headers.get('content-type'), body },
+  fastify: typeof fastifyPlugin,
+  koa: typeof koaErrors(),
+  frameworks: loaded(),
+})));`;
+
 describe('the packed package', () => {
   let project: string;
 
@@ -63,6 +85,12 @@ describe('the packed package', () => {
         "const express = require('express'); const createError = require('http-errors'); const { serverErrors, ServiceUnavailable } = require('server-errors');",
       ),
     );
+    for (const [file, load] of [
+      ['subpaths.mjs', SUBPATHS_ESM],
+      ['subpaths.cjs', SUBPATHS_CJS],
+    ] as const) {
+      writeFileSync(join(project, file), `${load}\n${SUBPATHS_BODY}`);
+    }
   }, 180_000);
 
   afterAll(() => {
@@ -131,6 +159,42 @@ describe('the packed package', () => {
     });
   });
 
+  it.each(['subpaths.mjs', 'subpaths.cjs'])(
+    'serves every subpath from %s, without loading a framework',
+    (file) => {
+      const out = execFileSync(process.execPath, [file], { cwd: project });
+      expect(JSON.parse(out.toString())).toEqual({
+        fetch: {
+          status: 502,
+          type: 'application/problem+json; charset=utf-8',
+          body: expect.objectContaining({ status: 502, title: 'Bad Gateway', instance: '/orders' }),
+        },
+        fastify: 'function',
+        koa: 'function',
+        frameworks: [],
+      });
+    },
+  );
+
+  it('passes arethetypeswrong for every entry point', () => {
+    const attw = join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js');
+    const tarball = readdirSync(project).find((name) => name.endsWith('.tgz')) as string;
+    const out = execFileSync(process.execPath, [attw, join(project, tarball), '--format', 'json'], {
+      cwd: project,
+    });
+    const { analysis } = JSON.parse(out.toString()) as {
+      analysis: { problems: unknown[]; entrypoints: Record<string, unknown> };
+    };
+    expect(Object.keys(analysis.entrypoints)).toEqual([
+      '.',
+      './fetch',
+      './fastify',
+      './koa',
+      './package.json',
+    ]);
+    expect(analysis.problems).toEqual([]);
+  });
+
   it.each([
     ['an ES module', 'check.mts'],
     ['a CommonJS module', 'check.cts'],
@@ -138,11 +202,17 @@ describe('the packed package', () => {
     writeFileSync(
       join(project, file),
       `import { serverErrors, ServiceUnavailable, catalog, type ServerErrorsOptions } from 'server-errors';
+import { serverErrors as fetchErrors, type FetchErrorHandler, type ServerErrorsOptions as FetchOptions } from 'server-errors/fetch';
+import { serverErrors as fastifyPlugin } from 'server-errors/fastify';
+import { serverErrors as koaErrors } from 'server-errors/koa';
 const options: ServerErrorsOptions = { map: [['ECONNABORTED', 502]], types: 'about:blank' };
 const handler: (err: unknown, req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void = serverErrors(options);
 const error: ServiceUnavailable = new ServiceUnavailable(120);
 const title: string = catalog[503].title;
-export { handler, error, title };
+const fetchOptions: FetchOptions = { traceId: (request: Request) => request.headers.get('x-amzn-trace-id') ?? undefined };
+const fetchHandler: FetchErrorHandler = fetchErrors(fetchOptions);
+const answer: Response = fetchHandler(error, new Request('http://localhost/'));
+export { handler, error, title, answer, fastifyPlugin, koaErrors };
 `,
     );
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -157,6 +227,8 @@ export { handler, error, title };
       'node',
       '--typeRoots',
       join(root, 'node_modules', '@types'),
+      '--lib',
+      'es2022,dom',
       file,
     ];
     expect(() => execFileSync(process.execPath, args, { cwd: project, stdio: 'pipe' })).not.toThrow();
