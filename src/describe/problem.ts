@@ -1,5 +1,5 @@
 import type { Classified } from '../classify/classified';
-import { toPlainObject } from '../util/plain-value';
+import { isFlatPlain, toPlainObject } from '../util/plain-value';
 import type { DebugInfo } from '../classify/debug-info';
 import {
   isExtensionKey,
@@ -63,7 +63,9 @@ export const describe = describeProblem;
  * everything else is kept.
  */
 export function finalize(problem: Problem): Problem {
-  return toPlainObject(problem, FIRST_MEMBERS) as Problem;
+  // The usual problem (the standard members, a trace id) is flat, plain already:
+  // no copy. Renderers only read it, and customize has had its turn.
+  return isFlatPlain(problem) ? problem : (toPlainObject(problem, FIRST_MEMBERS) as Problem);
 }
 
 // However large the extensions, the standard members and the trace id are kept.

@@ -1,5 +1,6 @@
 import { type CatalogEntry, lookupStatus } from '../catalog/catalog';
 import {
+  checkedHeaders,
   checkHeader,
   type ErrorHeaders,
   HEADER_LIMITS,
@@ -230,5 +231,5 @@ function buildHeaders(opts: RetryableErrorOptions, className: string): ErrorHead
       `${className}: options.headers may hold at most ${HEADER_LIMITS.count} headers of ${HEADER_LIMITS.total} characters in all (names and values); received ${names.length} of ${headersSize(result)}.`,
     );
   }
-  return Object.freeze(result);
+  return checkedHeaders(Object.freeze(result));
 }

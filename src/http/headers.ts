@@ -10,7 +10,8 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // and NUL would split the response (header injection), so they never pass.
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 // RFC 9110 §12.5.5: Vary = #( "*" / field-name ).
-const VARY = /^[ \t]*(?:\*|[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*,[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+)*)[ \t]*$/;
+const VARY =
+  /^[ \t]*(?:\*|[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*,[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+)*)[ \t]*$/;
 
 /**
  * The bounds of the headers an error asks for. Node and undici refuse a
@@ -173,6 +174,15 @@ export type ErrorHeaders = Readonly<Record<string, HeaderValue>>;
 
 export const NO_HEADERS: ErrorHeaders = Object.freeze(Object.create(null) as Record<string, HeaderValue>);
 
+/** The headers records {@link checkedHeaders} made: frozen, every header checked, within the bounds. */
+const checked = new WeakSet<object>();
+
+/** Marks a frozen record of headers that passed {@link checkHeader} and the bounds, so it is not checked again. */
+export function checkedHeaders(headers: ErrorHeaders): ErrorHeaders {
+  if (Object.isFrozen(headers)) checked.add(headers);
+  return headers;
+}
+
 /**
  * Reads the `headers` of a thrown value once and keeps those that pass
  * {@link checkHeader} and, when given, `allowed` (lower-case names), within the
@@ -181,6 +191,8 @@ export const NO_HEADERS: ErrorHeaders = Object.freeze(Object.create(null) as Rec
  */
 export function collectHeaders(raw: unknown, allowed?: readonly string[]): ErrorHeaders | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
+  // Our errors' own headers, checked when the error was built: nothing to read again.
+  if (allowed === undefined && checked.has(raw)) return raw as ErrorHeaders;
   if (allowed?.length === 0) return NO_HEADERS;
   let names: string[];
   try {
@@ -209,7 +221,7 @@ export function collectHeaders(raw: unknown, allowed?: readonly string[]): Error
     seen.add(lower);
     result[name] = checked.value;
   }
-  return seen.size === 0 ? NO_HEADERS : Object.freeze(result);
+  return seen.size === 0 ? NO_HEADERS : checkedHeaders(Object.freeze(result));
 }
 
 /** The characters of all the names and values of some headers, as {@link HEADER_LIMITS} counts them. */

@@ -60,6 +60,29 @@ export function toPlainObject(value: unknown, first: readonly string[] = NONE): 
 const made = new WeakSet<object>();
 
 /**
+ * Whether an object holds text, finite numbers, booleans and `null` only,
+ * within the bounds: what {@link toPlainObject} would make of it is a copy of
+ * it. It reads the members of `value`, which must be plain data (no getters):
+ * a problem the pipeline built, not a thrown value.
+ */
+export function isFlatPlain(value: object): boolean {
+  const keys = Object.keys(value);
+  if (keys.length > MAX_VALUES) return false;
+  let chars = 0;
+  for (const key of keys) {
+    const member = (value as Record<string, unknown>)[key];
+    if (typeof member === 'string') chars += member.length;
+    else if (
+      typeof member === 'number' ? !Number.isFinite(member) : typeof member !== 'boolean' && member !== null
+    ) {
+      return false;
+    }
+    chars += key.length;
+  }
+  return chars <= MAX_CHARS;
+}
+
+/**
  * One value as {@link toPlainObject} converts a member, its own `toJSON`
  * honoured; `undefined` for what JSON would leave out.
  */
