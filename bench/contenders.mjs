@@ -39,6 +39,25 @@ export const contenders = [
     variant: 'quiet',
     ...fail('problem'),
   },
+  // With BENCH_BASELINE=<a checkout with dist/ built>: the same two, from that build.
+  ...(process.env.BENCH_BASELINE
+    ? [
+        {
+          id: 'baseline',
+          label: '`serverErrors()` of the baseline build',
+          module: 'contenders/server-errors.mjs',
+          variant: 'baseline',
+          ...fail('problem'),
+        },
+        {
+          id: 'baseline-quiet',
+          label: '`serverErrors({ log: false })` of the baseline build',
+          module: 'contenders/server-errors.mjs',
+          variant: 'baseline-quiet',
+          ...fail('problem'),
+        },
+      ]
+    : []),
   {
     id: 'ok-without',
     label: '`GET /ok` without serverErrors()',
@@ -83,7 +102,7 @@ export const contenders = [
   },
 ];
 
-/** The two comparisons the report makes, each against its own baseline. */
+/** The comparisons the report makes, each against its own baseline. */
 export const groups = [
   {
     title: 'Error path: `GET /fail` answers 503 with `Retry-After: 120`',
@@ -103,4 +122,18 @@ export const groups = [
     baseline: 'ok-without',
     ids: ['ok-without', 'ok-with', 'ok-layers', 'ok-timeout', 'ok-connect-timeout', 'ok-guarded'],
   },
+  ...(process.env.BENCH_BASELINE
+    ? [
+        {
+          title: 'This build against the baseline build (`BENCH_BASELINE`), error path, default log',
+          baseline: 'baseline',
+          ids: ['baseline', 'server-errors'],
+        },
+        {
+          title: 'This build against the baseline build (`BENCH_BASELINE`), error path, no log',
+          baseline: 'baseline-quiet',
+          ids: ['baseline-quiet', 'server-errors-quiet'],
+        },
+      ]
+    : []),
 ];
