@@ -31,6 +31,8 @@ export {
   type ServerErrorOptions,
 } from './errors/server-error';
 export type { RetryAfter } from './http/retry-after';
+// Open circuit breakers (opossum) are 503s; this lets them say when to come back.
+export { breakerRetryAfter, type CircuitBreakerLike } from './errors/breaker';
 
 // The guards: middlewares that raise the catalog's errors at the right moment.
 export { type Guard } from './guards/guard';

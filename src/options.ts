@@ -7,7 +7,7 @@ import { compileRules, type MapRule } from './classify/map-rules';
 import type { Problem } from './describe/problem';
 import { ServerError } from './errors/server-error';
 import { type StatusPlan, statusPlanner, type TypeScheme } from './describe/status-plan';
-import { defaultTraceId, type RequestHeaders } from './describe/trace-id';
+import { defaultTraceId, type TraceSources } from './describe/trace-id';
 import { isHttpUrl } from './http/urls';
 import { anyFunction, type OptionsSpec, validateOptions } from './misuse/validate-options';
 import { nodeEnv, warnOnce } from './misuse/warnings';
@@ -105,6 +105,15 @@ export interface ServerErrorsOptions<Req> {
    * serverErrors({ customize: (problem, { req }) => { problem.tenant = req.headers['x-tenant']; } })
    */
   customize?: Customize<Req>;
+  /**
+   * When an OpenTelemetry SDK is set up (`@opentelemetry/api` installed and a
+   * context manager registered), mark every 5xx on the active span: status
+   * ERROR, `error.type` (the class name of one of our errors, else the status),
+   * and the exception once as an event; and take the problem's `traceId` from
+   * the span, so the body, the log and the trace agree. A 4xx and a client that
+   * went away are not marked. `false` leaves spans alone. Defaults to `true`.
+   */
+  openTelemetry?: boolean;
 }
 
 /** What {@link ServerErrorsOptions.customize} receives besides the problem. */
@@ -125,7 +134,13 @@ export interface Settings<Req> {
   readonly codes: ReadonlyMap<string, Classified>;
   readonly debug: boolean;
   /** The trace id of a request: the user's function, else the default from the request's headers. */
-  readonly traceId: ((req: Req, facts: { readonly headers: RequestHeaders }) => string) | undefined;
+  /**
+   * The trace id of a request: the user's function, else the active span's
+   * trace id (`spanTraceId`), else the default from the request.
+   */
+  readonly traceId: ((req: Req, facts: TraceSources, spanTraceId: string | undefined) => string) | undefined;
+  /** Mark 5xx on the active OpenTelemetry span, and take the trace id from it. */
+  readonly openTelemetry: boolean;
   readonly customize: Customize<Req> | undefined;
 }
 
@@ -150,6 +165,7 @@ const shape = {
   debug: z.boolean().optional(),
   traceId: z.union([z.literal(false), anyFunction]).optional(),
   customize: anyFunction.optional(),
+  openTelemetry: z.boolean().optional(),
 } satisfies Record<keyof ServerErrorsOptions<unknown>, z.ZodType>;
 
 const schema = z.strictObject(shape);
@@ -173,6 +189,7 @@ const spec: OptionsSpec<typeof schema.shape> = {
     debug: 'a boolean',
     traceId: 'a function (req) => string | undefined, or false',
     customize: 'a function (problem, { err, req }) => void',
+    openTelemetry: 'a boolean',
   },
   numeric: new Set(['map[][1]']),
   hint: (received) =>
@@ -201,6 +218,7 @@ export function parseOptions<Req>(options: unknown, defaults: RuntimeDefaults<Re
     debug = nodeEnv() === 'development',
     traceId,
     customize,
+    openTelemetry = true,
   } = validateOptions(spec, options);
   if (debug && nodeEnv() === 'production') warnDebugInProduction();
   return {
@@ -211,6 +229,7 @@ export function parseOptions<Req>(options: unknown, defaults: RuntimeDefaults<Re
     debug,
     traceId: traceId === false ? undefined : traceId === undefined ? fromHeaders : userTraceId(traceId),
     customize: customize as Customize<Req> | undefined,
+    openTelemetry,
   };
 }
 
@@ -219,22 +238,23 @@ function defaultLog<Req>(defaults: RuntimeDefaults<Req>): ErrorLogger<Req> | und
   return nodeEnv() === 'test' ? undefined : defaults.log;
 }
 
-const fromHeaders = (_req: unknown, facts: { readonly headers: RequestHeaders }): string =>
+const fromHeaders = (_req: unknown, facts: TraceSources, spanTraceId: string | undefined): string =>
+  spanTraceId ??
   defaultTraceId(facts);
 
 /** A user's trace id function, falling back to the default when it gives no usable id. */
 function userTraceId<Req>(
   fn: (...args: never[]) => unknown,
-): (req: Req, facts: { readonly headers: RequestHeaders }) => string {
+): (req: Req, facts: TraceSources, spanTraceId: string | undefined) => string {
   const own = fn as (req: Req) => unknown;
-  return (req, facts) => {
+  return (req, facts, spanTraceId) => {
     let id: unknown;
     try {
       id = own(req);
     } catch {
       // A failing trace id function must not cost the response its id.
     }
-    return typeof id === 'string' && id !== '' ? id : defaultTraceId(facts);
+    return typeof id === 'string' && id !== '' ? id : (spanTraceId ?? defaultTraceId(facts));
   };
 }
 

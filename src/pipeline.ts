@@ -1,6 +1,6 @@
 import { snapshot } from './classify/classify';
 import type { Snapshot } from './classify/classified';
-import { NO_HEADERS } from './http/headers';
+import { checkHeader, NO_HEADERS } from './http/headers';
 import { negotiate } from './render/negotiate';
 import type { ErrorLogRecord, Settings } from './options';
 import {
@@ -13,6 +13,7 @@ import {
 import { respond, type ResponsePlan } from './render/response';
 import type { RequestHeaders } from './describe/trace-id';
 import { reasonOf, warnOnce } from './misuse/warnings';
+import { type ActiveSpan, activeSpan } from './util/active-span';
 
 /** What the pipeline needs to know of a request, whatever the runtime it arrived through. */
 export interface RequestFacts {
@@ -25,6 +26,8 @@ export interface RequestFacts {
   readonly http2: boolean;
   /** The client has gone: nothing can be delivered to it. */
   readonly clientGone: boolean;
+  /** The id the app already gave the request: a request-id middleware's `X-Request-Id` on the response. */
+  readonly appRequestId?: string | undefined;
 }
 
 /**
@@ -52,14 +55,16 @@ type Report = (hook: 'log' | 'customize', failure: unknown) => void;
 export function createPipeline<Req extends object>(settings: Settings<Req>): Handle<Req> {
   const report = reporter();
   const logged = new WeakSet<object>();
+  const marked = new WeakSet<object>();
 
   function answer(
     snap: Snapshot,
     thrown: unknown,
     facts: RequestFacts,
     req: Req,
-    traceId: string | undefined,
+    trace: Trace,
   ) {
+    const { traceId } = trace;
     const plan = settings.plan(snap.status);
     let problem = describeProblem(snap, plan, facts.path);
     if (traceId !== undefined) problem.traceId = traceId;
@@ -79,6 +84,7 @@ export function createPipeline<Req extends object>(settings: Settings<Req>): Han
     return respond({
       plan,
       headers: snap.headers,
+      traceHeader: trace.header,
       format: negotiate(typeof accept === 'string' ? accept : undefined),
       problem: finalize(problem),
       debug: snap.debug,
@@ -88,19 +94,41 @@ export function createPipeline<Req extends object>(settings: Settings<Req>): Han
   }
 
   /** The answer when building the full one failed: nothing but the status, its problem and the trace id. */
-  function bare(status: number, facts: RequestFacts, traceId: string | undefined): ResponsePlan {
+  function bare(status: number, facts: RequestFacts, trace: Trace): ResponsePlan {
     const plan = settings.plan(status);
     const problem: Problem = describeProblem({ status }, plan, facts.path);
-    if (traceId !== undefined) problem.traceId = traceId;
+    if (trace.traceId !== undefined) problem.traceId = trace.traceId;
     return respond({
       plan,
       headers: NO_HEADERS,
+      traceHeader: trace.header,
       format: negotiate(undefined),
       problem: finalize(problem),
       debug: undefined,
       method: facts.method,
       http2: facts.http2,
     });
+  }
+
+  /**
+   * OpenTelemetry's HTTP conventions for a server span: a 5xx sets the status
+   * to ERROR and `error.type`; the exception is recorded once as an event. A 4xx
+   * and a client that went away (a cancellation, not an error) leave it alone.
+   */
+  function mark(span: ActiveSpan, snap: Snapshot, facts: RequestFacts, req: Req): void {
+    if (snap.status < 500 || (facts.clientGone && snap.aborted) || marked.has(req)) return;
+    marked.add(req);
+    try {
+      span.setStatus({ code: SPAN_STATUS_ERROR });
+      span.setAttribute('error.type', snap.errorType);
+      const { exception } = snap;
+      if (exception !== undefined) {
+        const { name, message, stack } = exception;
+        span.recordException(stack === undefined ? { name, message } : { name, message, stack });
+      }
+    } catch {
+      // A span that fails to record is no reason to fail the answer.
+    }
   }
 
   function log(snap: Snapshot, err: unknown, facts: RequestFacts, req: Req, traceId: string | undefined) {
@@ -131,14 +159,16 @@ export function createPipeline<Req extends object>(settings: Settings<Req>): Han
   }
 
   return function handle(thrown, facts, req, write) {
-    const snap = snapshot(thrown, settings, facts.clientGone);
-    const traceId = settings.traceId?.(req, facts);
+    const span = settings.openTelemetry ? activeSpan() : undefined;
+    const snap = snapshot(thrown, settings, { clientGone: facts.clientGone, exception: span !== undefined });
+    const trace = traceOf(settings.traceId?.(req, facts, span?.spanContext().traceId), span);
+    if (span !== undefined) mark(span, snap, facts, req);
     if (write !== undefined && !facts.clientGone) {
       let plan: ResponsePlan;
       try {
-        plan = answer(snap, thrown, facts, req, traceId);
+        plan = answer(snap, thrown, facts, req, trace);
       } catch {
-        plan = bare(snap.status, facts, traceId);
+        plan = bare(snap.status, facts, trace);
       }
       try {
         write(plan);
@@ -146,9 +176,38 @@ export function createPipeline<Req extends object>(settings: Settings<Req>): Han
         // The writer did what it could; the log still records the failure.
       }
     }
-    log(snap, thrown, facts, req, traceId);
+    log(snap, thrown, facts, req, trace.traceId);
     return snap.status;
   };
+}
+
+// @opentelemetry/api's SpanStatusCode.ERROR.
+const SPAN_STATUS_ERROR = 2;
+
+/** The trace id of one answer, and the header that lets a client see it. */
+interface Trace {
+  readonly traceId: string | undefined;
+  readonly header: readonly [string, string] | undefined;
+}
+
+const NO_TRACE: Trace = Object.freeze({ traceId: undefined, header: undefined });
+
+/**
+ * The trace id and its header. An id that is the active span's trace id goes
+ * out as W3C Trace Context's `traceresponse` (`00-trace-id-span-id-flags`, Level
+ * 2), which tracing tools read; any other (the request's or the app's
+ * `X-Request-Id`, a new random id, the user's) as `X-Request-Id`, the header
+ * request ids travel in. Either is checked like every header: an id that could
+ * not be sent safely goes in the body only.
+ */
+function traceOf(traceId: string | undefined, span: ActiveSpan | undefined): Trace {
+  if (traceId === undefined) return NO_TRACE;
+  const context = span?.spanContext();
+  const header: readonly [string, string] =
+    context !== undefined && context.traceId === traceId
+      ? ['traceresponse', `00-${traceId}-${context.spanId}-${(context.traceFlags & 0xff).toString(16).padStart(2, '0')}`]
+      : ['X-Request-Id', traceId];
+  return { traceId, header: 'value' in checkHeader(header[0], header[1]) ? header : undefined };
 }
 
 function reporter(): Report {

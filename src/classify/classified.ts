@@ -1,6 +1,6 @@
 import type { ErrorHeaders } from '../http/headers';
 import type { PlainObject } from '../util/plain-value';
-import type { DebugInfo } from './debug-info';
+import type { DebugInfo, ErrorInfo } from './debug-info';
 
 /**
  * What classification makes of a thrown value: everything the problem and the
@@ -37,6 +37,13 @@ export interface Snapshot extends Classified {
   readonly aborted: boolean;
   /** The diagnostics, when the `debug` option is on. */
   readonly debug: DebugInfo | undefined;
+  /**
+   * What a trace's `error.type` says (OpenTelemetry's HTTP conventions): the
+   * class name of one of our errors, else the status as text.
+   */
+  readonly errorType: string;
+  /** The thrown error's name, message and stack, for a trace's exception event, when asked for. */
+  readonly exception: ErrorInfo | undefined;
 }
 
 /** A classification that is a status alone. */

@@ -1,8 +1,8 @@
 import { type Classified, classified, INTERNAL, type Snapshot } from './classified';
-import { debugInfoOf } from './debug-info';
+import { debugInfoOf, errorInfo } from './debug-info';
 import { INVALID_RESPONSE, isAbort, isInvalidResponse, STANDARD_CODES, TIMEOUT } from './system-codes';
 import { isRefusal } from '../errors/refusal';
-import { collectHeaders, neededHeaders, NO_HEADERS } from '../http/headers';
+import { checkedRetryAfter, collectHeaders, neededHeaders, NO_HEADERS } from '../http/headers';
 import { toPlainObject } from '../util/plain-value';
 import { CauseChain, ReadOnce } from '../util/read-once';
 import { safeInstanceOf } from '../util/safe-get';
@@ -46,18 +46,29 @@ export function classify(
   return classifyChain(new CauseChain(thrown), rules, codes);
 }
 
+/** What else {@link snapshot} is to read, for this request. */
+export interface SnapshotNeeds {
+  /** The client has gone: whether the failure is an abort decides if it is logged. */
+  readonly clientGone?: boolean;
+  /** A trace records a 5xx: its exception event needs the error's name, message and stack. */
+  readonly exception?: boolean;
+}
+
 /**
  * Reads a thrown value, once, into the snapshot the rest of the pipeline works
- * from: its classification and, when asked for, the diagnostics and whether it
- * is an abort (only worth knowing once the client has gone).
+ * from: its classification and, when asked for, the diagnostics, whether it
+ * is an abort (only worth knowing once the client has gone) and what a trace
+ * records of it.
  */
-export function snapshot(thrown: unknown, rules: ClassifyRules, clientGone = false): Snapshot {
+export function snapshot(thrown: unknown, rules: ClassifyRules, needs: SnapshotNeeds = {}): Snapshot {
   const chain = new CauseChain(thrown);
   const { status, headers, detail, type, instance, extensions } = classifyChain(
     chain,
     rules.rules,
     rules.codes,
   );
+  const { top } = chain;
+  const ours = isOurs(top);
   return Object.freeze({
     status,
     headers: headers ?? NO_HEADERS,
@@ -67,9 +78,16 @@ export function snapshot(thrown: unknown, rules: ClassifyRules, clientGone = fal
     // Already plain when classification made it: then this is free.
     extensions: extensions === undefined ? undefined : toPlainObject(extensions),
     refusal: isRefusal(thrown),
-    aborted: clientGone && isAborted(chain),
+    aborted: needs.clientGone === true && isAborted(chain),
     debug: rules.debug ? debugInfoOf(chain) : undefined,
+    errorType: (ours ? top.text('name') : undefined) ?? String(status),
+    exception: needs.exception === true && status >= 500 ? errorInfo(top) : undefined,
   });
+}
+
+/** One of our errors, of this copy of the package or another. */
+function isOurs(read: ReadOnce): boolean {
+  return safeInstanceOf(read.value, ServerError) || read.get(SERVER_ERROR_BRAND) === true;
 }
 
 function classifyChain(
@@ -84,9 +102,8 @@ function classifyChain(
     if (mapped !== undefined) return mapped;
   }
   if (thrown === null || (typeof thrown !== 'object' && typeof thrown !== 'function')) return INTERNAL;
-  if (safeInstanceOf(thrown, ServerError) || top.get(SERVER_ERROR_BRAND) === true)
-    return fromServerError(top);
-  return fromUpstream(top) ?? fromStatus(top) ?? fromCode(chain, codes) ?? INTERNAL;
+  if (isOurs(top)) return fromServerError(top);
+  return fromUpstream(top) ?? fromOpenBreaker(top) ?? fromStatus(top) ?? fromCode(chain, codes) ?? INTERNAL;
 }
 
 /**
@@ -125,6 +142,23 @@ function fromUpstream(read: ReadOnce): Classified | undefined {
   if (!isErrorStatus(status)) return undefined;
   return status >= 500 ? BAD_GATEWAY : UPSTREAM_REFUSED;
 }
+
+/**
+ * An open circuit breaker (opossum's `EOPENBREAKER`): a dependency known to be
+ * down, so the service is unavailable, not broken (a 503, never stored). It
+ * says when to come back when `breakerRetryAfter(breaker)` gave its errors a
+ * `retryAfter` in seconds.
+ */
+function fromOpenBreaker(read: ReadOnce): Classified | undefined {
+  if (read.get('code') !== 'EOPENBREAKER') return undefined;
+  const seconds = read.get('retryAfter');
+  if (typeof seconds !== 'number' || !(seconds >= 0) || seconds > MAX_BREAKER_WAIT) return OPEN_BREAKER;
+  return Object.freeze({ status: 503, headers: checkedRetryAfter(Math.ceil(seconds)) });
+}
+
+// A breaker's reset timeout is seconds to minutes; anything longer is no timeout of one.
+const MAX_BREAKER_WAIT = 86_400;
+const OPEN_BREAKER = classified(503);
 
 /** http-errors, Express, connect-timeout and Boom errors: an explicit status beats any `code`. */
 function fromStatus(read: ReadOnce): Classified | undefined {

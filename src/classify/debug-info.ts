@@ -46,7 +46,8 @@ function describeValue(link: ReadOnce): string {
   }
 }
 
-function errorInfo(link: ReadOnce): ErrorInfo {
+/** One error of the chain as the diagnostics (and a trace's exception event) show it. */
+export function errorInfo(link: ReadOnce): ErrorInfo {
   const { value } = link;
   const isObject = typeof value === 'object' && value !== null;
   const name = link.text('name');

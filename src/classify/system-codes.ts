@@ -3,6 +3,7 @@ import { type Classified, classified } from './classified';
 const INSUFFICIENT_STORAGE = classified(507);
 const BAD_GATEWAY = classified(502);
 const GATEWAY_TIMEOUT = classified(504);
+const SERVICE_UNAVAILABLE = classified(503);
 const NETWORK_READ_TIMEOUT = classified(598);
 const NETWORK_CONNECT_TIMEOUT = classified(599);
 
@@ -35,6 +36,11 @@ export function errorCodes(nonStandard: boolean): ReadonlyMap<string, Classified
     ['UND_ERR_CONNECT_TIMEOUT', connectTimeout],
     ['UND_ERR_HEADERS_TIMEOUT', readTimeout],
     ['UND_ERR_BODY_TIMEOUT', readTimeout],
+    // opossum: an open breaker, its semaphore full, or shut down: a dependency
+    // known to be unavailable, so this service is, for now.
+    ['EOPENBREAKER', SERVICE_UNAVAILABLE],
+    ['ESEMLOCKED', SERVICE_UNAVAILABLE],
+    ['ESHUTDOWN', SERVICE_UNAVAILABLE],
   ]);
 }
 

@@ -27,14 +27,23 @@ export function sanitizeRequestId(header: unknown): string | undefined {
   return typeof header === 'string' && REQUEST_ID.test(header) ? header : undefined;
 }
 
+/** What {@link defaultTraceId} reads of a request. */
+export interface TraceSources {
+  readonly headers: RequestHeaders;
+  /** The id the app already gave the request: a request-id middleware's `X-Request-Id` on the response. */
+  readonly appRequestId?: string | undefined;
+}
+
 /**
  * The default trace id of a request: the trace-id of a valid `traceparent`
- * (so the problem matches the distributed trace), else a sane `X-Request-Id`,
- * else a new random id in the same 32-hex form as a W3C trace-id.
+ * (so the problem matches the distributed trace), else the id the app already
+ * gave the request, else a sane `X-Request-Id`, else a new random id in the
+ * same 32-hex form as a W3C trace-id.
  */
-export function defaultTraceId(req: { readonly headers: RequestHeaders }): string {
+export function defaultTraceId(req: TraceSources): string {
   return (
     traceIdOfTraceparent(req.headers.traceparent) ??
+    sanitizeRequestId(req.appRequestId) ??
     sanitizeRequestId(req.headers['x-request-id']) ??
     crypto.randomUUID().replaceAll('-', '')
   );

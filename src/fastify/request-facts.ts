@@ -18,5 +18,10 @@ export function fastifyFacts(request: FastifyRequest, reply: FastifyReply): Requ
     headers: request.headers,
     http2: request.raw.httpVersionMajor >= 2,
     clientGone: isResponseGone(reply.raw),
+    appRequestId: textOf(reply.getHeader('x-request-id')),
   };
+}
+
+function textOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

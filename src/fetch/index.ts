@@ -3,6 +3,8 @@ import { createPipeline, type RequestFacts } from '../pipeline';
 import type { ResponsePlan } from '../render/response';
 import { logToConsole } from './console-log';
 
+export { breakerRetryAfter, type CircuitBreakerLike } from '../errors/breaker';
+
 /** The options of {@link serverErrors} for fetch runtimes: the hooks receive the `Request`. */
 export type ServerErrorsOptions = Options<Request>;
 

@@ -224,6 +224,11 @@ export function collectHeaders(raw: unknown, allowed?: readonly string[]): Error
   return seen.size === 0 ? NO_HEADERS : checkedHeaders(Object.freeze(result));
 }
 
+/** The headers of an answer that says when to come back, in delay-seconds (RFC 9110 §10.2.3). */
+export function checkedRetryAfter(seconds: number): ErrorHeaders {
+  return checkedHeaders(Object.freeze({ 'Retry-After': String(seconds) }));
+}
+
 /** The characters of all the names and values of some headers, as {@link HEADER_LIMITS} counts them. */
 export function headersSize(headers: ErrorHeaders): number {
   let total = 0;

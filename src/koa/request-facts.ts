@@ -21,5 +21,6 @@ export function koaFacts(ctx: Context): RequestFacts {
     headers: req.headers,
     http2: req.httpVersionMajor >= 2,
     clientGone: isResponseGone(res),
+    appRequestId: ctx.response.get('x-request-id') || undefined,
   };
 }

@@ -23,5 +23,11 @@ export function nodeFacts(req: IncomingMessage, res: ServerResponse): RequestFac
     headers: req.headers,
     http2: req.httpVersionMajor >= 2,
     clientGone: isResponseGone(res),
+    // A request-id middleware (express-request-id and the like) puts its id on the response.
+    appRequestId: typeof res.getHeader === 'function' ? textOf(res.getHeader('x-request-id')) : undefined,
   };
+}
+
+function textOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

@@ -29,6 +29,8 @@ export interface ResponseInput {
   readonly plan: StatusPlan;
   /** The error's own headers, checked and bounded already. */
   readonly headers: ErrorHeaders;
+  /** The header that carries the problem's trace id, checked already. */
+  readonly traceHeader?: readonly [string, string] | undefined;
   readonly format: Format;
   /** The final problem, as `finalize` leaves it. */
   readonly problem: Problem;
@@ -65,6 +67,9 @@ export function respond(input: ResponseInput): ResponsePlan {
   // An error may choose the caching of a status that need not be no-store.
   if (!noStore && cacheControl !== undefined) headers.push(cacheControl);
   const errorHeaders = headers.length;
+  // The error's own header of that name, if any, is what it asked for.
+  const { traceHeader } = input;
+  if (traceHeader !== undefined && !hasHeader(own, traceHeader[0])) headers.push(traceHeader);
   if (noStore) headers.push(['Cache-Control', 'no-store']);
   headers.push(['Vary', varies === undefined ? 'Accept' : vary.append(varies, 'Accept')]);
   headers.push(['Content-Type', format.contentType]);
@@ -89,6 +94,11 @@ export function respond(input: ResponseInput): ResponsePlan {
  */
 export function isNoStore(status: { readonly noStore: boolean }, retryAfter: boolean): boolean {
   return status.noStore || retryAfter;
+}
+
+function hasHeader(headers: ErrorHeaders, name: string): boolean {
+  const lower = name.toLowerCase();
+  return Object.keys(headers).some((own) => own.toLowerCase() === lower);
 }
 
 const ASCII = /^[\x00-\x7f]*$/;

@@ -147,6 +147,8 @@ export const CASES: readonly Case[] = [
     request: { path: '/contract?token=secret', headers: { 'x-request-id': 'req-42' } },
     check: (res, logged) => {
       expect(problemOf(res)).toMatchObject({ instance: '/contract', traceId: 'req-42' });
+      // Clients that log only headers see the id too.
+      expect(res.headers['x-request-id']).toBe('req-42');
       expect(res.body).not.toContain('secret');
       expect(logged).toEqual([expect.objectContaining({ path: '/contract', traceId: 'req-42' })]);
     },
@@ -232,6 +234,23 @@ export const CASES: readonly Case[] = [
     name: 'turns a system error code into its status',
     thrown: () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
     check: (res) => expect(res.status).toBe(502),
+  },
+  {
+    name: 'answers an open circuit breaker with a 503, never stored, and when it half-opens',
+    // What opossum rejects with once breakerRetryAfter() knows the breaker.
+    thrown: () => Object.assign(new Error('Breaker is open'), { code: 'EOPENBREAKER', retryAfter: 12 }),
+    check: (res) => {
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('12');
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.body).not.toContain('Breaker is open');
+    },
+  },
+  {
+    name: 'sends the trace id in X-Request-Id for HEAD too, where there is no body',
+    thrown: () => new errorClasses[500](),
+    request: { method: 'HEAD', headers: { 'x-request-id': 'req-head' } },
+    check: (res) => expect(res.headers['x-request-id']).toBe('req-head'),
   },
   {
     name: 'answers 500 for a Proxy whose every trap throws',

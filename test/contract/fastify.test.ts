@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { serverErrors } from '../../src/fastify';
 import { send } from '../helpers/http-client';
 import { type ContractRequest, type ContractResponse, describeContract, type Logged } from './contract';
+import { describeTracedContract } from './tracing';
 
 /** A Fastify app whose one route throws what `current()` returns, and the way to set it. */
 async function contractApp(log: (record: Logged[number]) => void) {
@@ -45,6 +46,30 @@ describeContract('Fastify through a real server', async (log) => {
   return {
     run: (thrown, { method, path, headers }) => {
       throwing(thrown);
+      return send(`http://127.0.0.1:${port}${path}`, { method, headers });
+    },
+    close: () => app.close(),
+  };
+});
+
+describeTracedContract('Fastify through a real server', async (tracing) => {
+  let current: () => unknown = () => undefined;
+  const app = Fastify();
+  app.addHook('onRequest', (request, reply, done) =>
+    tracing.serverSpan(request.headers, (span) => {
+      reply.raw.on('close', () => span.end());
+      done();
+    }),
+  );
+  await app.register(serverErrors, { log: false });
+  app.all('/contract', () => {
+    throw current();
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    run: (thrown, { method, path, headers }) => {
+      current = thrown;
       return send(`http://127.0.0.1:${port}${path}`, { method, headers });
     },
     close: () => app.close(),

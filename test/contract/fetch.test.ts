@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 
 import { serverErrors } from '../../src/fetch';
 import { type ContractResponse, describeContract } from './contract';
+import { describeTracedContract } from './tracing';
 
 async function plain(response: Response): Promise<ContractResponse> {
   const headers: Record<string, string> = {};
@@ -33,6 +34,55 @@ describeContract('the fetch adapter around a bare fetch handler (Bun, Deno, Work
   const fetch = serverErrors({ log }).wrap(() => {
     throw current();
   });
+  return {
+    run: async (thrown, { method, path, headers }) => {
+      current = thrown;
+      return plain(await fetch(new Request(`http://localhost${path}`, { method, headers })));
+    },
+    close: async () => undefined,
+  };
+});
+
+describeTracedContract('the fetch adapter under Hono', async (tracing) => {
+  let current: () => unknown = () => undefined;
+  const handle = serverErrors({ log: false });
+  const app = new Hono();
+  app.use((c, next) =>
+    tracing.serverSpan(Object.fromEntries(c.req.raw.headers), async (span) => {
+      try {
+        await next();
+      } finally {
+        span.end();
+      }
+    }),
+  );
+  app.all('/contract', () => {
+    throw current();
+  });
+  app.onError((err, c) => handle(err, c.req.raw));
+  return {
+    run: async (thrown, { method, path, headers }) => {
+      current = thrown;
+      return plain(await app.request(new Request(`http://localhost${path}`, { method, headers })));
+    },
+    close: async () => undefined,
+  };
+});
+
+describeTracedContract('the fetch adapter around a bare fetch handler', async (tracing) => {
+  let current: () => unknown = () => undefined;
+  const wrapped = serverErrors({ log: false }).wrap(() => {
+    throw current();
+  });
+  // The runtime's own instrumentation: a span around the whole handler.
+  const fetch = (request: Request) =>
+    tracing.serverSpan(Object.fromEntries(request.headers), async (span) => {
+      try {
+        return await wrapped(request);
+      } finally {
+        span.end();
+      }
+    });
   return {
     run: async (thrown, { method, path, headers }) => {
       current = thrown;

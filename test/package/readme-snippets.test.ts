@@ -31,6 +31,7 @@ declare global {
   class DatabaseDown extends Error {}
   const isUpstreamTimeout: (err: unknown) => boolean;
   const pino: typeof import('pino').default;
+  const callPayments: (body: unknown) => Promise<{ paid: boolean }>;
 ${Object.keys(require('../../src/index') as object)
   .map((name) => `  const ${name}: Lib['${name}'];`)
   .join('\n')}
