@@ -4,9 +4,10 @@ import { Http2ServerRequest } from 'node:http2';
 import type { ServerError } from '../errors/server-error';
 import { usageError } from '../misuse/usage-error';
 
-/** One request's deadline, shared by the timer, the response's 'close' and the signal. */
+/** One request's deadline, shared by its guard's queue and the request's signal. */
 export interface Deadline {
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** What a guard's queue holds for it: a later `timeout()` on the request puts a new one. */
+  entry: object | undefined;
   res: ServerResponse;
   next: (err?: unknown) => void;
   error: () => ServerError;
@@ -96,9 +97,25 @@ export function requestSignal(req: IncomingMessage): AbortSignal {
   }
   if (deadline.controller === undefined) {
     deadline.controller = new AbortController();
+    const { res } = deadline;
     if (deadline.aborted !== undefined) deadline.controller.abort(deadline.aborted.reason);
+    else if (isClientGone(res)) abort(deadline);
+    // Only a route that holds the signal needs to hear of a client leaving: a
+    // listener on every response would cost every request.
+    else res.once('close', onClose);
   }
   return deadline.controller.signal;
+}
+
+/** The client went away before the answer was complete: nobody waits for the work any more. */
+export function isClientGone(res: ServerResponse): boolean {
+  return res.destroyed && !res.writableFinished;
+}
+
+function onClose(this: ServerResponse): void {
+  // Node (and Express) point a response at its request; the deadline lives there only.
+  const deadline = (this.req as WithDeadline | undefined)?.[DEADLINE];
+  if (deadline !== undefined && deadline.aborted === undefined && !this.writableFinished) abort(deadline);
 }
 
 /** Aborts the request's signal, now or for a route that asks for it later. */

@@ -1,9 +1,9 @@
-import type { ServerResponse } from 'node:http';
+import { AsyncResource } from 'node:async_hooks';
 
 import { z } from 'zod';
 
 import { GatewayTimeout, ServiceUnavailable } from '../errors/classes';
-import { abort, DEADLINE, type Deadline, exposeSignal, type WithDeadline } from './deadline';
+import { abort, DEADLINE, type Deadline, exposeSignal, isClientGone, type WithDeadline } from './deadline';
 import type { Guard } from './guard';
 import { claimResponse, releaseResponse } from '../node/late-writes';
 import type { ServerError, ServerErrorOptions } from '../errors/server-error';
@@ -90,48 +90,129 @@ export function timeout(ms: number, options?: TimeoutOptions): Guard {
   });
   const error =
     status === 504 ? () => new GatewayTimeout(errorOptions) : () => new ServiceUnavailable(errorOptions);
-  keepTimerListAlive(delay);
+  const queue = new DeadlineQueue(delay);
 
   return function timeoutGuard(req, res, next) {
     const existing = (req as WithDeadline)[DEADLINE];
     if (existing !== undefined) {
       // The deadline passed or the client left: nothing after this guard should run.
-      if (existing.aborted !== undefined) return;
-      clearTimeout(existing.timer);
+      if (existing.aborted !== undefined || isClientGone(res)) return;
       existing.next = next;
       existing.error = error;
-      existing.timer = setTimeout(onTimeout, delay, existing);
+      queue.add(existing);
       return next();
     }
-    const deadline: Deadline = {
-      timer: undefined,
-      res,
-      next,
-      error,
-      controller: undefined,
-      aborted: undefined,
-    };
-    deadline.timer = setTimeout(onTimeout, delay, deadline);
+    const deadline: Deadline = { entry: undefined, res, next, error, controller: undefined, aborted: undefined };
     (req as WithDeadline)[DEADLINE] = deadline;
+    queue.add(deadline);
     exposeSignal(req);
-    res.on('close', onClose);
     next();
   };
 }
 
+/** A deadline as one guard's queue holds it. */
+interface Entry {
+  /** When it passes, by performance.now(). */
+  readonly at: number;
+  readonly deadline: Deadline;
+  /** The async context of the request where the guard ran, for the answer (AsyncLocalStorage values). */
+  readonly scope: AsyncResource;
+}
+
 /**
- * Node keeps one list of timers per duration and deletes it when its last timer
- * is cleared; the next setTimeout then rebuilds it, with a priority-queue insert
- * and a libuv re-arm. Requests that finish before the next one starts would pay
- * that every time (a fifth of the CPU of a small route, measured). One idle,
- * unref'd timer of the same duration keeps the list, so a request's timer is a
- * plain list append and removal.
+ * The deadlines of one `timeout(ms)` guard. All share one duration, so they pass
+ * in the order they were set: a queue with one timer, armed for its head, does
+ * the work of a timer per request (each one cost an allocation and a timer-list
+ * insert, and a 'close' listener to clear it: most of the guards' cost on the
+ * success path, measured). A deadline that passes runs in the async context of
+ * its request, so the error handler's `log` and `customize` see what an
+ * AsyncLocalStorage held there. The timer is unref'd: in-flight requests keep
+ * the process alive through their sockets, and a queue of finished ones must
+ * not. Finished requests leave the queue when their deadline comes, or sooner
+ * when they pile up, so it holds no more than the requests of the last `ms`.
  */
-function keepTimerListAlive(delay: number): void {
-  const keeper = setTimeout(function refresh() {
-    keeper.refresh();
-  }, delay);
-  keeper.unref();
+class DeadlineQueue {
+  readonly #ms: number;
+  #entries: Entry[] = [];
+  #head = 0;
+  /** The entry the timer is armed for: due when the timer fires. */
+  #armedFor: Entry | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #compactAt = COMPACT_AT;
+
+  constructor(ms: number) {
+    this.#ms = ms;
+  }
+
+  add(deadline: Deadline): void {
+    const entry: Entry = { at: performance.now() + this.#ms, deadline, scope: new AsyncResource(SCOPE) };
+    // A later timeout() on the request replaces the entry of the earlier one.
+    deadline.entry = entry;
+    this.#entries.push(entry);
+    if (this.#timer === undefined) this.#arm(entry, this.#ms);
+    else if (this.#entries.length - this.#head > this.#compactAt) this.#compact();
+  }
+
+  #arm(entry: Entry, delay: number): void {
+    this.#armedFor = entry;
+    this.#timer = setTimeout(fire, Math.max(1, Math.ceil(delay)), this);
+    this.#timer.unref();
+  }
+
+  /** The timer fired: answer every live deadline that has passed, then arm for the next. */
+  due(): void {
+    const armedFor = this.#armedFor;
+    this.#timer = undefined;
+    this.#armedFor = undefined;
+    const now = performance.now();
+    const entries = this.#entries;
+    while (this.#head < entries.length) {
+      const entry = entries[this.#head] as Entry;
+      if (entry !== armedFor && entry.at > now) break;
+      this.#head++;
+      if (isLive(entry)) entry.scope.runInAsyncScope(onTimeout, undefined, entry.deadline);
+    }
+    if (this.#head === entries.length) {
+      this.#entries = [];
+      this.#head = 0;
+      return;
+    }
+    const next = entries[this.#head] as Entry;
+    this.#arm(next, next.at - now);
+  }
+
+  /** Drops the entries of finished requests, so the queue holds only the live ones and the latest. */
+  #compact(): void {
+    const live = this.#entries.slice(this.#head).filter(isLive);
+    this.#entries = live;
+    this.#head = 0;
+    this.#compactAt = Math.max(COMPACT_AT, 2 * live.length);
+    const first = live[0];
+    if (first === undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#armedFor = undefined;
+    } else if (first !== this.#armedFor) {
+      clearTimeout(this.#timer);
+      this.#arm(first, first.at - performance.now());
+    }
+  }
+}
+
+// How many entries a queue holds before it drops those of finished requests;
+// it then waits for twice as many as remain live.
+const COMPACT_AT = 256;
+const SCOPE = 'server-errors.timeout';
+
+function fire(queue: DeadlineQueue): void {
+  queue.due();
+}
+
+/** Whether an entry still answers for its request: not replaced, not answered, not abandoned. */
+function isLive(entry: Entry): boolean {
+  const { deadline } = entry;
+  const { res } = deadline;
+  return deadline.entry === entry && deadline.aborted === undefined && !res.headersSent && !res.destroyed;
 }
 
 /**
@@ -160,14 +241,4 @@ function answerUnlessAnswered(deadline: Deadline, error: ServerError): void {
   // The error handler released the claim when it answered; the rest is for next.
   if (releaseResponse(res) === undefined || res.headersSent || res.destroyed) return;
   deadline.next(error);
-}
-
-function onClose(this: ServerResponse): void {
-  // Node (and Express) point a response at its request; the deadline lives there
-  // only, as one more property on every response costs a little on every request.
-  const deadline = (this.req as WithDeadline | undefined)?.[DEADLINE];
-  if (deadline === undefined) return;
-  clearTimeout(deadline.timer);
-  // The client went away: nobody waits for the work any more.
-  if (!this.writableFinished && deadline.aborted === undefined) abort(deadline);
 }

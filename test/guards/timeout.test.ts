@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { once } from 'node:events';
 import { Agent, IncomingMessage, request as httpRequest } from 'node:http';
 
@@ -28,25 +29,9 @@ function observed<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
 }
 
 /**
- * The requests' timers started with exactly `ms` (they carry the response as
- * argument; the guard's idle keeper of the same duration has none), and the
- * timers cleared, while the test runs.
- */
-function watchTimers(ms: number) {
-  const setSpy = jest.spyOn(global, 'setTimeout');
-  const clearSpy = jest.spyOn(global, 'clearTimeout');
-  return {
-    started: () =>
-      setSpy.mock.calls.flatMap((call, i) =>
-        call[1] === ms && call.length > 2 ? [setSpy.mock.results[i]?.value] : [],
-      ),
-    cleared: () => clearSpy.mock.calls.map((call) => call[0]),
-  };
-}
-
-/**
- * Holds back the request timer started with exactly `ms` until `pass()`, so a test
- * decides when the deadline passes instead of racing a busy machine.
+ * Holds back the timer a guard arms with exactly `ms` (its queue's, which
+ * carries the queue as argument) until `pass()`, so a test decides when the
+ * deadline passes instead of racing a busy machine.
  */
 function heldDeadline(ms: number): { pass: () => Promise<void> } {
   const realSetTimeout = global.setTimeout;
@@ -123,8 +108,8 @@ describe.each(expressVersions)('timeout() on %s', (_version, express) => {
     });
   });
 
-  it('leaves a route that answers in time alone and clears its timer', async () => {
-    const timers = watchTimers(54_321);
+  it('leaves a route that answers in time alone, also once its deadline passes', async () => {
+    const deadline = heldDeadline(54_321);
     const server = await serve((app) => {
       app.use(timeout(54_321));
       app.get('/fast', (_req, res) => {
@@ -134,9 +119,10 @@ describe.each(expressVersions)('timeout() on %s', (_version, express) => {
     const res = await request(server).get('/fast');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ok: true });
-    const [timer] = timers.started();
-    expect(timer).toBeDefined();
-    expect(timers.cleared()).toContain(timer);
+    await deadline.pass();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).not.toHaveBeenCalled();
+    expect((await request(server).get('/fast')).status).toBe(200);
   });
 
   describe('req.signal', () => {
@@ -405,8 +391,7 @@ describe.each(expressVersions)('timeout() on %s', (_version, express) => {
     expect(problemOf(res).detail).toBe('The server did not finish the request in time.');
   });
 
-  it('aborts the signal and clears the timer when the client goes away, answering nothing', async () => {
-    const timers = watchTimers(43_210);
+  it('aborts the signal when the client goes away, answering nothing', async () => {
     const seen = observed<express5.Request>();
     const server = await serve((app) => {
       app.use(timeout(43_210));
@@ -419,7 +404,6 @@ describe.each(expressVersions)('timeout() on %s', (_version, express) => {
     client.destroy();
     const reason = await aborted(requestSignal(req));
     expect(reason).toMatchObject({ name: 'AbortError' });
-    expect(timers.cleared()).toContain(timers.started()[0]);
     expect(log).not.toHaveBeenCalled();
   });
 
@@ -477,7 +461,6 @@ describe.each(expressVersions)('timeout() on %s', (_version, express) => {
   });
 
   it('lets a later timeout() on the same request replace the deadline', async () => {
-    const timers = watchTimers(60_000);
     const signals = observed<[AbortSignal, AbortSignal]>();
     const server = await serve((app) => {
       app.use(timeout(60_000));
@@ -494,7 +477,6 @@ describe.each(expressVersions)('timeout() on %s', (_version, express) => {
     });
     const res = await request(server).get('/slow');
     expect(res.status).toBe(504);
-    expect(timers.cleared()).toContain(timers.started()[0]);
     const [early, late] = await signals.promise;
     expect(late).toBe(early);
     expect(early.reason).toBeInstanceOf(GatewayTimeout);
@@ -516,18 +498,77 @@ describe.each(expressVersions)('timeout() on %s', (_version, express) => {
   });
 });
 
-describe("the idle timer that keeps the duration's timer list", () => {
-  afterEach(() => jest.restoreAllMocks());
+describe.each(expressVersions)('the deadlines of one timeout() on %s', (_version, express) => {
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await closeServers();
+  });
 
-  it("is one unref'd timer of the same duration per guard, which never keeps the process alive", () => {
+  it("share one unref'd timer, however many requests are in flight, which never keeps the process alive", async () => {
     const setSpy = jest.spyOn(global, 'setTimeout');
-    timeout(43_210);
-    const keepers = setSpy.mock.results
+    const answers: Array<() => void> = [];
+    const app = express();
+    app.use(timeout(43_210));
+    app.get('/held', (_req, res) => {
+      answers.push(() => res.json({ ok: true }));
+    });
+    app.use(serverErrors({ log: false }));
+    const server = await listenLocally(app);
+    // supertest sends a request only once it is awaited.
+    const pending = Array.from({ length: 20 }, () =>
+      request(server)
+        .get('/held')
+        .then((res) => res),
+    );
+    while (answers.length < 20) await new Promise((resolve) => setImmediate(resolve));
+    const timers = setSpy.mock.results
       .filter((_result, i) => setSpy.mock.calls[i]?.[1] === 43_210)
       .map((result) => result.value as NodeJS.Timeout);
-    expect(keepers).toHaveLength(1);
-    expect(keepers[0]?.hasRef()).toBe(false);
-    clearTimeout(keepers[0]);
+    expect(timers).toHaveLength(1);
+    expect(timers[0]?.hasRef()).toBe(false);
+    for (const answer of answers) answer();
+    expect((await Promise.all(pending)).map((res) => res.status)).toEqual(Array(20).fill(200));
+  });
+
+  it('answers a request in the async context where its guard ran, so log and customize see it', async () => {
+    const store = new AsyncLocalStorage<{ user: string }>();
+    const seen: Array<[string, unknown]> = [];
+    const silent = await listenLocally(() => undefined);
+    const app = express();
+    // A request-scoped value, as a logging or auth middleware sets it.
+    app.use((req, _res, next) => store.run({ user: String(req.headers['x-user']) }, next));
+    app.use(timeout(30));
+    app.get('/ignores-its-signal', () => undefined);
+    app.get('/awaits-its-signal', async (req, _res, next) => {
+      // Set by the route itself; its aborted call's rejection carries it to the handler.
+      store.enterWith({ user: `${String(req.headers['x-user'])} in the route` });
+      await fetch(`${urlOf(silent)}/never`, { signal: requestSignal(req) }).catch(next);
+    });
+    app.use(
+      serverErrors({
+        log: () => seen.push(['log', store.getStore()?.user]),
+        customize: () => void seen.push(['customize', store.getStore()?.user]),
+      }),
+    );
+    const server = await listenLocally(app);
+    // Two requests in flight at once: each answer must see its own value.
+    const [a, b] = await Promise.all([
+      request(server).get('/ignores-its-signal').set('X-User', 'ada'),
+      request(server).get('/ignores-its-signal').set('X-User', 'bob'),
+    ]);
+    expect([a.status, b.status]).toEqual([503, 503]);
+    expect(seen.sort()).toEqual([
+      ['customize', 'ada'],
+      ['customize', 'bob'],
+      ['log', 'ada'],
+      ['log', 'bob'],
+    ]);
+    seen.length = 0;
+    expect((await request(server).get('/awaits-its-signal').set('X-User', 'cy')).status).toBe(503);
+    expect(seen).toEqual([
+      ['customize', 'cy in the route'],
+      ['log', 'cy in the route'],
+    ]);
   });
 });
 
