@@ -239,8 +239,7 @@ function defaultLog<Req>(defaults: RuntimeDefaults<Req>): ErrorLogger<Req> | und
 }
 
 const fromHeaders = (_req: unknown, facts: TraceSources, spanTraceId: string | undefined): string =>
-  spanTraceId ??
-  defaultTraceId(facts);
+  spanTraceId ?? defaultTraceId(facts);
 
 /** A user's trace id function, falling back to the default when it gives no usable id. */
 function userTraceId<Req>(

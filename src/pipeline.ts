@@ -57,13 +57,7 @@ export function createPipeline<Req extends object>(settings: Settings<Req>): Han
   const logged = new WeakSet<object>();
   const marked = new WeakSet<object>();
 
-  function answer(
-    snap: Snapshot,
-    thrown: unknown,
-    facts: RequestFacts,
-    req: Req,
-    trace: Trace,
-  ) {
+  function answer(snap: Snapshot, thrown: unknown, facts: RequestFacts, req: Req, trace: Trace) {
     const { traceId } = trace;
     const plan = settings.plan(snap.status);
     let problem = describeProblem(snap, plan, facts.path);
@@ -205,7 +199,10 @@ function traceOf(traceId: string | undefined, span: ActiveSpan | undefined): Tra
   const context = span?.spanContext();
   const header: readonly [string, string] =
     context !== undefined && context.traceId === traceId
-      ? ['traceresponse', `00-${traceId}-${context.spanId}-${(context.traceFlags & 0xff).toString(16).padStart(2, '0')}`]
+      ? [
+          'traceresponse',
+          `00-${traceId}-${context.spanId}-${(context.traceFlags & 0xff).toString(16).padStart(2, '0')}`,
+        ]
       : ['X-Request-Id', traceId];
   return { traceId, header: 'value' in checkHeader(header[0], header[1]) ? header : undefined };
 }

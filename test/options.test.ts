@@ -44,7 +44,7 @@ describe('serverErrors options', () => {
       { retryAfter: 5 },
       TypeError,
       'ERR_SERVER_ERRORS_UNKNOWN_OPTION',
-      /unknown option "retryAfter"\. Known options: map, log, types, nonStandard, typeBase, debug, traceId, customize\./,
+      /unknown option "retryAfter"\. Known options: map, log, types, nonStandard, typeBase, debug, traceId, customize, openTelemetry\./,
     ],
     [
       'strict',

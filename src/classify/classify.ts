@@ -6,7 +6,7 @@ import { checkedRetryAfter, collectHeaders, neededHeaders, NO_HEADERS } from '..
 import { toPlainObject } from '../util/plain-value';
 import { CauseChain, ReadOnce } from '../util/read-once';
 import { safeInstanceOf } from '../util/safe-get';
-import { SERVER_ERROR_BRAND, ServerError } from '../errors/server-error';
+import { SERVER_ERROR_BRAND, ServerError, UPSTREAM_ANSWER_BRAND } from '../errors/server-error';
 
 export type { Classified } from './classified';
 
@@ -31,7 +31,8 @@ export function isErrorStatus(value: unknown): value is number {
 }
 
 /**
- * Classifies anything thrown, in this order: the user's `map` rules; our own
+ * Classifies anything thrown, in this order: the user's `map` rules; an error
+ * `parseProblem` read back from another service (a gateway failure); our own
  * errors; an error that carries an upstream's response (a gateway failure); an
  * explicit `status` (else `statusCode`, else a Boom `output`) in 400–599; Node
  * system and fetch error codes, on the error or down its `cause` chain;
@@ -102,6 +103,7 @@ function classifyChain(
     if (mapped !== undefined) return mapped;
   }
   if (thrown === null || (typeof thrown !== 'object' && typeof thrown !== 'function')) return INTERNAL;
+  if (top.get(UPSTREAM_ANSWER_BRAND) === true) return fromUpstreamAnswer(top);
   if (isOurs(top)) return fromServerError(top);
   return fromUpstream(top) ?? fromOpenBreaker(top) ?? fromStatus(top) ?? fromCode(chain, codes) ?? INTERNAL;
 }
@@ -139,6 +141,15 @@ function fromUpstream(read: ReadOnce): Classified | undefined {
   let status: unknown;
   if (read.get('code') === 'UND_ERR_RESPONSE') status = read.get('statusCode');
   else if (read.get('isAxiosError') === true) status = new ReadOnce(read.get('response')).get('status');
+  return upstreamFailure(status);
+}
+
+/** An error `parseProblem` read back from another service's answer, thrown on unchanged. */
+function fromUpstreamAnswer(read: ReadOnce): Classified {
+  return upstreamFailure(read.get('status')) ?? INTERNAL;
+}
+
+function upstreamFailure(status: unknown): Classified | undefined {
   if (!isErrorStatus(status)) return undefined;
   return status >= 500 ? BAD_GATEWAY : UPSTREAM_REFUSED;
 }

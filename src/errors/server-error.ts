@@ -41,6 +41,13 @@ export interface RetryableErrorOptions extends ServerErrorOptions {
 
 /** The mark every copy of this package puts on its errors' prototype, so copies recognise each other's. */
 export const SERVER_ERROR_BRAND = Symbol.for('server-errors.ServerError');
+/**
+ * The mark `parseProblem` puts on the errors it reads back: another service's
+ * answer, not this server's. Thrown on from a handler, such an error is a
+ * gateway failure (its status, detail and headers were the upstream's to send),
+ * as an undici `ResponseError` is.
+ */
+export const UPSTREAM_ANSWER_BRAND = Symbol.for('server-errors.upstream-answer');
 const BASE_OPTIONS = ['detail', 'message', 'cause', 'type', 'instance', 'extensions', 'headers'];
 const RETRY_OPTIONS = [...BASE_OPTIONS, 'retryAfter'];
 

@@ -11,12 +11,12 @@ import { usageError } from '../misuse/usage-error';
 import {
   DETAIL_EXPECTED,
   detailOption,
-  MAX_TIMER,
   type OptionsSpec,
   RETRY_AFTER_EXPECTED,
   retryAfterSeconds,
   validateOptions,
 } from '../misuse/validate-options';
+import { MAX_TIMER } from '../util/timers';
 
 /** The options of {@link loadShedding}. Set at least one limit. */
 export interface LoadSheddingOptions {

@@ -13,10 +13,10 @@ import {
   DETAIL_EXPECTED,
   detailOption,
   isRequest,
-  MAX_TIMER,
   type OptionsSpec,
   validateOptions,
 } from '../misuse/validate-options';
+import { MAX_TIMER } from '../util/timers';
 
 /** The options of {@link timeout}. */
 export interface TimeoutOptions {
@@ -102,7 +102,14 @@ export function timeout(ms: number, options?: TimeoutOptions): Guard {
       queue.add(existing);
       return next();
     }
-    const deadline: Deadline = { entry: undefined, res, next, error, controller: undefined, aborted: undefined };
+    const deadline: Deadline = {
+      entry: undefined,
+      res,
+      next,
+      error,
+      controller: undefined,
+      aborted: undefined,
+    };
     (req as WithDeadline)[DEADLINE] = deadline;
     queue.add(deadline);
     exposeSignal(req);

@@ -75,3 +75,23 @@ export function formatRetryAfter(value: unknown, name = 'retryAfter'): string {
 export function isRetryAfterValue(value: string): boolean {
   return /^\d+$/.test(value) || IMF_FIXDATE.test(value);
 }
+
+/**
+ * Reads a `Retry-After` value as a sender must write it, without surrounding
+ * space: seconds as a number, an HTTP-date as a Date; `undefined` when it is
+ * neither. Only the IMF-fixdate form of a date is read,
+ * the one senders must use: `Date.parse` reads the obsolete asctime form in
+ * local time, which would be off by the reader's time zone.
+ *
+ * @example
+ * parseRetryAfter('120') // 120
+ * parseRetryAfter('Tue, 01 Jan 2030 00:00:00 GMT') // a Date
+ */
+export function parseRetryAfter(text: string): RetryAfter | undefined {
+  if (!isRetryAfterValue(text)) return undefined;
+  if (/^\d+$/.test(text)) return Number(text);
+  const date = new Date(Date.parse(text));
+  // V8 reads the year 0099 as 1999, and rolls 31 Feb over into March: the
+  // date must say what the text says (the weekday aside, which adds nothing).
+  return isHttpDate(date) && date.toUTCString().slice(5) === text.slice(5) ? date : undefined;
+}

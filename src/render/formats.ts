@@ -1,3 +1,4 @@
+import { PROBLEM_JSON_TYPE, PROBLEM_XML_TYPE } from '../http/media-types';
 import { serialize } from '../describe/problem';
 import type { Renderer } from './renderer';
 import { HTML_CSP, renderHtml } from './html';
@@ -18,7 +19,7 @@ function format(contentType: string, render: Renderer, headers: Format['headers'
   return Object.freeze({ contentType, render, headers });
 }
 
-export const PROBLEM_JSON = format('application/problem+json; charset=utf-8', json);
+export const PROBLEM_JSON = format(`${PROBLEM_JSON_TYPE}; charset=utf-8`, json);
 
 /**
  * The formats by media type, in order of preference when the client likes
@@ -26,9 +27,9 @@ export const PROBLEM_JSON = format('application/problem+json; charset=utf-8', js
  * types gets the same body under the type it asked for.
  */
 export const FORMATS: Readonly<Record<string, Format>> = {
-  'application/problem+json': PROBLEM_JSON,
+  [PROBLEM_JSON_TYPE]: PROBLEM_JSON,
   'application/json': format('application/json; charset=utf-8', json),
-  'application/problem+xml': format('application/problem+xml; charset=utf-8', renderXml),
+  [PROBLEM_XML_TYPE]: format(`${PROBLEM_XML_TYPE}; charset=utf-8`, renderXml),
   'application/xml': format('application/xml; charset=utf-8', renderXml),
   'text/html': format('text/html; charset=utf-8', renderHtml, [['Content-Security-Policy', HTML_CSP]]),
   'text/plain': format('text/plain; charset=utf-8', renderText),

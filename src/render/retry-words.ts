@@ -1,4 +1,4 @@
-import { isRetryAfterValue } from '../http/retry-after';
+import { parseRetryAfter } from '../http/retry-after';
 
 /** When to retry, read from a `Retry-After` value, for the formats people read. */
 export type RetryWhen =
@@ -47,14 +47,12 @@ const MONTHS = [
  * retryAfterWords('120') // { seconds: 120, words: '2 minutes' }
  */
 export function retryAfterWords(value: string | undefined): RetryWhen | undefined {
-  if (typeof value !== 'string' || !isRetryAfterValue(value)) return undefined;
-  if (/^\d+$/.test(value)) {
-    const seconds = Number(value);
-    return Number.isSafeInteger(seconds) ? { seconds, words: delayWords(seconds) } : undefined;
+  if (typeof value !== 'string') return undefined;
+  const parsed = parseRetryAfter(value);
+  if (typeof parsed === 'number') {
+    return Number.isSafeInteger(parsed) ? { seconds: parsed, words: delayWords(parsed) } : undefined;
   }
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return undefined;
-  return { httpDate: value, date, words: dateWords(date) };
+  return parsed && { httpDate: value, date: parsed, words: dateWords(parsed) };
 }
 
 /** `"1 second"`, `"2 seconds"`. */

@@ -1,4 +1,5 @@
 import { type PlainObject, type PlainValue, toPlainObject } from '../util/plain-value';
+import { PROBLEM_XML } from '../http/media-types';
 import { PROBLEM_MEMBERS } from '../http/problem-members';
 import { neverThrows, type Renderer } from './renderer';
 
@@ -13,7 +14,7 @@ const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 export const renderXml: Renderer = neverThrows(
   (input) => document(toPlainObject(input.problem)),
   // An empty problem is still well-formed.
-  `${DECLARATION}<problem xmlns="urn:ietf:rfc:7807"/>`,
+  `${DECLARATION}<${PROBLEM_XML.root} xmlns="${PROBLEM_XML.namespace}"/>`,
 );
 
 function document(problem: PlainObject): string {
@@ -25,14 +26,14 @@ function document(problem: PlainObject): string {
   for (const name of Object.keys(problem)) {
     if (!PROBLEM_MEMBERS.includes(name)) body += element(name, problem[name] ?? null);
   }
-  return `${DECLARATION}<problem xmlns="urn:ietf:rfc:7807">${body}</problem>`;
+  return `${DECLARATION}<${PROBLEM_XML.root} xmlns="${PROBLEM_XML.namespace}">${body}</${PROBLEM_XML.root}>`;
 }
 
 function element(name: string, value: PlainValue): string {
   if (!isElementName(name)) return '';
   let content: string;
   if (value === null) content = '';
-  else if (Array.isArray(value)) content = value.map((item) => element('i', item)).join('');
+  else if (Array.isArray(value)) content = value.map((item) => element(PROBLEM_XML.item, item)).join('');
   else if (typeof value === 'object') {
     content = Object.keys(value)
       .map((key) => element(key, value[key] ?? null))

@@ -3,7 +3,11 @@ export interface ActiveSpan {
   spanContext(): { readonly traceId: string; readonly spanId: string; readonly traceFlags: number };
   setStatus(status: { readonly code: number }): unknown;
   setAttribute(key: string, value: string): unknown;
-  recordException(exception: { readonly name: string; readonly message: string; readonly stack?: string }): unknown;
+  recordException(exception: {
+    readonly name: string;
+    readonly message: string;
+    readonly stack?: string;
+  }): unknown;
 }
 
 // @opentelemetry/api keeps its registrations on globalThis under this key, so

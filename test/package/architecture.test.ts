@@ -10,7 +10,8 @@ const SRC = join(__dirname, '..', '..', 'src');
 // runtime runs; node/ and guards/ are Node's, fetch/, fastify/ and koa/ the
 // adapters, which use the core and nothing of Node's writer.
 const STEPS = ['util', 'catalog', 'misuse', 'http', 'errors', 'classify', 'describe', 'render'];
-const BELOW_CORE = STEPS;
+// drain()'s rules are framework-neutral: the core, node/, guards/ and every adapter may use them.
+const BELOW_CORE = [...STEPS, 'lifecycle'];
 const LAYERS: Readonly<Record<string, readonly string[]>> = {
   util: [],
   catalog: [],
@@ -20,19 +21,23 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
   classify: ['errors', 'http', 'catalog', 'misuse', 'util'],
   describe: ['classify', 'errors', 'http', 'catalog', 'misuse', 'util'],
   render: ['describe', 'classify', 'errors', 'http', 'catalog', 'misuse', 'util'],
+  lifecycle: ['errors', 'http', 'catalog', 'misuse', 'util'],
   core: BELOW_CORE,
   node: ['core', ...BELOW_CORE],
   guards: ['node', 'core', ...BELOW_CORE],
   fetch: ['core', ...BELOW_CORE],
   fastify: ['core', ...BELOW_CORE],
   koa: ['core', ...BELOW_CORE],
+  openapi: STEPS,
+  // Loads in browsers: the classes and the problem schema, none of the renderers.
+  client: ['errors', 'describe', 'http', 'catalog', 'misuse', 'util'],
 };
 // Where Node's own modules may be imported: everywhere else must load in a
 // fetch runtime (Workers, Deno, Bun, the edge), which may have none.
 const NODE_FOLDERS = ['node', 'guards', 'fastify', 'koa'];
 const HTTP_FOLDERS = ['node', 'guards'];
 // Packages the core may use: free of Node's modules themselves.
-const CORE_PACKAGES = ['zod', 'negotiator', 'vary', 'statuses'];
+const CORE_PACKAGES = ['zod', 'zod/mini', 'negotiator', 'vary', 'statuses'];
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

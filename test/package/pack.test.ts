@@ -31,20 +31,30 @@ const SUBPATHS_ESM = `
 import { serverErrors as fetchErrors } from 'server-errors/fetch';
 import { serverErrors as fastifyPlugin } from 'server-errors/fastify';
 import { serverErrors as koaErrors } from 'server-errors/koa';
+import { problemComponents } from 'server-errors/openapi';
+import { parseProblem } from 'server-errors/client';
+import { ServiceUnavailable } from 'server-errors';
 const loaded = () => [];`;
 const SUBPATHS_CJS = `
 const { serverErrors: fetchErrors } = require('server-errors/fetch');
 const { serverErrors: fastifyPlugin } = require('server-errors/fastify');
 const { serverErrors: koaErrors } = require('server-errors/koa');
+const { problemComponents } = require('server-errors/openapi');
+const { parseProblem } = require('server-errors/client');
+const { ServiceUnavailable } = require('server-errors');
 const loaded = () => Object.keys(require.cache).filter((path) => /node_modules\\/(fastify|koa|hono|express)\\//.test(path));`;
 // No top-level await: the CommonJS script has none.
 const SUBPATHS_BODY = `
 const handle = fetchErrors({ log: false });
 const res = handle(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }), new Request('http://localhost/orders?id=1'));
-res.json().then((body) => console.log(JSON.stringify({
+const upstream = handle(new ServiceUnavailable(120, { detail: 'Back soon.' }), new Request('http://localhost/'));
+const components = problemComponents({ typeBase: 'https://api.example.com/problems/' });
+Promise.all([res.json(), parseProblem(upstream)]).then(([body, err]) => console.log(JSON.stringify({
   fetch: { status: res.status, type: res.headers.get('content-type'), body },
   fastify: typeof fastifyPlugin,
   koa: typeof koaErrors(),
+  openapi: components.responses.ServiceUnavailable.content['application/problem+json'].example.type,
+  client: { ours: err instanceof ServiceUnavailable, detail: err.detail, retryAfter: err.retryAfter },
   frameworks: loaded(),
 })));`;
 
@@ -171,6 +181,8 @@ describe('the packed package', () => {
         },
         fastify: 'function',
         koa: 'function',
+        openapi: 'https://api.example.com/problems/service-unavailable',
+        client: { ours: true, detail: 'Back soon.', retryAfter: 120 },
         frameworks: [],
       });
     },
@@ -190,6 +202,8 @@ describe('the packed package', () => {
       './fetch',
       './fastify',
       './koa',
+      './openapi',
+      './client',
       './package.json',
     ]);
     expect(analysis.problems).toEqual([]);
@@ -205,6 +219,8 @@ describe('the packed package', () => {
 import { serverErrors as fetchErrors, type FetchErrorHandler, type ServerErrorsOptions as FetchOptions } from 'server-errors/fetch';
 import { serverErrors as fastifyPlugin } from 'server-errors/fastify';
 import { serverErrors as koaErrors } from 'server-errors/koa';
+import { problemComponents, type ProblemComponents } from 'server-errors/openapi';
+import { ClientError, gatewayError, parseProblem, retryDelay, type ProblemError } from 'server-errors/client';
 const options: ServerErrorsOptions = { map: [['ECONNABORTED', 502]], types: 'about:blank' };
 const handler: (err: unknown, req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void = serverErrors(options);
 const error: ServiceUnavailable = new ServiceUnavailable(120);
@@ -212,7 +228,12 @@ const title: string = catalog[503].title;
 const fetchOptions: FetchOptions = { traceId: (request: Request) => request.headers.get('x-amzn-trace-id') ?? undefined };
 const fetchHandler: FetchErrorHandler = fetchErrors(fetchOptions);
 const answer: Response = fetchHandler(error, new Request('http://localhost/'));
-export { handler, error, title, answer, fastifyPlugin, koaErrors };
+const components: ProblemComponents = problemComponents({ typeBase: 'https://api.example.com/problems/' });
+const parsed: Promise<ProblemError | undefined> = parseProblem(answer);
+const delay: number | undefined = retryDelay(answer, { max: 5000, jitter: 0.1 });
+const gateway: Promise<ServiceUnavailable | import('server-errors').BadGateway> = gatewayError(answer);
+const refused: boolean = new ClientError(429) instanceof Error;
+export { handler, error, title, answer, fastifyPlugin, koaErrors, components, parsed, delay, gateway, refused };
 `,
     );
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
