@@ -44,6 +44,7 @@ export {
   type LoadSheddingOptions,
   type LoadSheddingStatus,
 } from './guards/load-shedding';
+export { drain, type DrainGuard, type DrainOptions, type DrainStatus } from './guards/drain';
 export { timeout, type TimeoutOptions } from './guards/timeout';
 export { requestSignal } from './guards/deadline';
 export { captivePortal, type CaptivePortalOptions } from './guards/captive-portal';

@@ -6,6 +6,7 @@ import { createPipeline } from '../pipeline';
 import { fastifyFacts } from './request-facts';
 import { logToRequest } from './request-log';
 import { writeReply } from './write';
+export { drain, type DrainOptions, type DrainStatus, type FastifyDrain } from './drain';
 
 /**
  * The options of {@link serverErrors} on Fastify: the hooks receive Fastify's request.

@@ -3,6 +3,7 @@ import { createPipeline, type RequestFacts } from '../pipeline';
 import type { ResponsePlan } from '../render/response';
 import { logToConsole } from './console-log';
 
+export { drain, type DrainOptions, type DrainStatus, type FetchDrain, type RuntimeStop } from './drain';
 export { breakerRetryAfter, type CircuitBreakerLike } from '../errors/breaker';
 
 /** The options of {@link serverErrors} for fetch runtimes: the hooks receive the `Request`. */

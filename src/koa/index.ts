@@ -6,6 +6,7 @@ import { createPipeline } from '../pipeline';
 import { emitOnApp } from './app-error-event';
 import { koaFacts } from './request-facts';
 import { writeToContext } from './write';
+export { drain, type DrainOptions, type DrainStatus, type KoaDrain } from './drain';
 
 /**
  * The options of {@link serverErrors} for Koa: the hooks receive the context, `ctx`.

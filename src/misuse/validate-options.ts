@@ -29,8 +29,6 @@ export const DETAIL_EXPECTED = 'a non-empty string';
 export const retryAfterSeconds = z.number().min(0).max(Number.MAX_SAFE_INTEGER).optional();
 export const RETRY_AFTER_EXPECTED = 'a non-negative, finite number of seconds';
 
-export { MAX_TIMER } from '../util/timers';
-
 /** Whether a value is a request, as `app.use(factory)` without the call hands one to the factory. */
 export function isRequest(value: unknown): boolean {
   return (
