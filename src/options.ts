@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 import type { Classified } from './classify/classified';
 import type { CompiledRule } from './classify/classify';
@@ -9,7 +9,13 @@ import { ServerError } from './errors/server-error';
 import { type StatusPlan, statusPlanner, type TypeScheme } from './describe/status-plan';
 import { defaultTraceId, type TraceSources } from './describe/trace-id';
 import { isHttpUrl } from './http/urls';
-import { anyFunction, type OptionsSpec, validateOptions } from './misuse/validate-options';
+import {
+  anyFunction,
+  type OptionsSpec,
+  schemaOf,
+  type ShapeOf,
+  validateOptions,
+} from './misuse/validate-options';
 import { nodeEnv, warnOnce } from './misuse/warnings';
 
 /** What the error layer logs for each 5xx: one structured record, ready for pino and the like. */
@@ -146,34 +152,32 @@ export interface Settings<Req> {
 
 // One schema per option of the interface, no more and no fewer: the compiler
 // holds the two lists together.
-const shape = {
-  map: z
-    .array(
-      z.tuple([
-        z.union([z.string().min(1), anyFunction]),
-        z.union([
-          z.number().int().min(500).max(599),
-          anyFunction.refine((value) => (value as unknown) !== ServerError),
+const shape = () =>
+  ({
+    map: z.optional(
+      z.array(
+        z.tuple([
+          z.union([z.string().check(z.minLength(1)), anyFunction()]),
+          z.union([
+            z.int().check(z.gte(500), z.lte(599)),
+            anyFunction().check(z.refine((value) => (value as unknown) !== ServerError)),
+          ]),
         ]),
-      ]),
-    )
-    .optional(),
-  log: z.union([z.literal(false), anyFunction]).optional(),
-  types: z.enum(['spec', 'about:blank']).optional(),
-  nonStandard: z.boolean().optional(),
-  typeBase: z.string().refine(isHttpUrl).optional(),
-  debug: z.boolean().optional(),
-  traceId: z.union([z.literal(false), anyFunction]).optional(),
-  customize: anyFunction.optional(),
-  openTelemetry: z.boolean().optional(),
-} satisfies Record<keyof ServerErrorsOptions<unknown>, z.ZodType>;
+      ),
+    ),
+    log: z.optional(z.union([z.literal(false), anyFunction()])),
+    types: z.optional(z.enum(['spec', 'about:blank'])),
+    nonStandard: z.optional(z.boolean()),
+    typeBase: z.optional(z.string().check(z.refine(isHttpUrl))),
+    debug: z.optional(z.boolean()),
+    traceId: z.optional(z.union([z.literal(false), anyFunction()])),
+    customize: z.optional(anyFunction()),
+    openTelemetry: z.optional(z.boolean()),
+  }) satisfies Record<keyof ServerErrorsOptions<unknown>, z.ZodMiniType>;
 
-const schema = z.strictObject(shape);
+const schema = () => z.strictObject(shape());
 
-/** The names of the options, as the schema knows them: the README's table is checked against them. */
-export const OPTION_NAMES = Object.keys(shape) as ReadonlyArray<keyof ServerErrorsOptions<unknown>>;
-
-const spec: OptionsSpec<typeof schema.shape> = {
+const spec: OptionsSpec<ShapeOf<typeof schema>> = {
   name: 'serverErrors',
   schema,
   expected: {
@@ -197,6 +201,11 @@ const spec: OptionsSpec<typeof schema.shape> = {
       ? 'ServerError itself needs a status: use a status number or a subclass.'
       : undefined,
 };
+
+/** The names of the options, as the schema knows them: the README's table is checked against them. */
+export function optionNames(): ReadonlyArray<keyof ServerErrorsOptions<unknown>> {
+  return Object.keys(schemaOf(spec).shape) as Array<keyof ServerErrorsOptions<unknown>>;
+}
 
 /** What a runtime's adapter brings to the options: its own default logger. */
 export interface RuntimeDefaults<Req> {

@@ -1,13 +1,11 @@
+import * as z from 'zod/mini';
+
+import { type OptionsSpec, type ShapeOf, validateOptions } from '../misuse/validate-options';
 import { BadGateway, ServiceUnavailable } from '../errors/classes';
-import { checkOptions, checkResponse } from './check-options';
+import { checkResponse } from './check-response';
+import { retryDelayShape, RETRY_DELAY_WORDS } from './delay-options';
 import { parseProblem } from './parse-problem';
-import {
-  DEFAULT_JITTER,
-  DEFAULT_MAX_DELAY,
-  delayOf,
-  RETRY_DELAY_RULES,
-  type RetryDelayOptions,
-} from './retry-delay';
+import { DEFAULT_JITTER, DEFAULT_MAX_DELAY, delayOf, type RetryDelayOptions } from './retry-delay';
 
 /** The options of {@link gatewayError}: those of `retryDelay`, for the Retry-After passed on, and your own `detail`. */
 export interface GatewayErrorOptions extends RetryDelayOptions {
@@ -15,7 +13,14 @@ export interface GatewayErrorOptions extends RetryDelayOptions {
   detail?: string;
 }
 
-const RULES = { ...RETRY_DELAY_RULES, detail: { type: 'string', expected: 'a string' } } as const;
+const schema = () => z.strictObject({ ...retryDelayShape(), detail: z.optional(z.string()) });
+
+const spec: OptionsSpec<ShapeOf<typeof schema>> = {
+  name: 'gatewayError',
+  schema,
+  ...RETRY_DELAY_WORDS,
+  expected: { ...RETRY_DELAY_WORDS.expected, detail: 'a string' },
+};
 
 /**
  * The error a gateway throws for an upstream's error response: a
@@ -36,11 +41,7 @@ export async function gatewayError(
   options?: GatewayErrorOptions,
 ): Promise<BadGateway | ServiceUnavailable> {
   checkResponse('gatewayError', upstream);
-  const {
-    max = DEFAULT_MAX_DELAY,
-    jitter = DEFAULT_JITTER,
-    detail,
-  } = checkOptions('gatewayError', options, RULES) as GatewayErrorOptions;
+  const { max = DEFAULT_MAX_DELAY, jitter = DEFAULT_JITTER, detail } = validateOptions(spec, options);
   const cause = await parseProblem(upstream);
   if (upstream.bodyUsed === false) upstream.body?.cancel().catch(() => undefined);
   const own = {

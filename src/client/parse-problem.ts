@@ -4,7 +4,7 @@ import { errorClasses, NetworkAuthenticationRequired } from '../errors/classes';
 import { type RetryableErrorOptions, ServerError, UPSTREAM_ANSWER_BRAND } from '../errors/server-error';
 import { isExtensionKey, PROBLEM_MEMBERS } from '../http/problem-members';
 import type { RetryAfter } from '../http/retry-after';
-import { checkResponse } from './check-options';
+import { checkResponse } from './check-response';
 import { ClientError } from './client-error';
 import { mediaTypeOf, PROBLEM_JSON, PROBLEM_XML } from './media-type';
 import { readProblemXml } from './problem-xml';

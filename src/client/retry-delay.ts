@@ -1,6 +1,10 @@
+import { strictObject, type ZodMiniType } from 'zod/mini';
+
 import { parseRetryAfter, type RetryAfter } from '../http/retry-after';
+import { type OptionsSpec, validateOptions } from '../misuse/validate-options';
 import { MAX_TIMER } from '../util/timers';
-import { checkOptions, checkResponse } from './check-options';
+import { checkResponse } from './check-response';
+import { retryDelayShape, RETRY_DELAY_WORDS } from './delay-options';
 
 /**
  * A response's `Retry-After` (RFC 9110 §10.2.3), read by the one rule of
@@ -32,19 +36,12 @@ export interface RetryDelayOptions {
   jitter?: number;
 }
 
-/** The checks of {@link RetryDelayOptions}, which `gatewayError` takes too. */
-export const RETRY_DELAY_RULES = {
-  max: {
-    type: 'number',
-    expected: `a number of milliseconds from 0 to ${MAX_TIMER}`,
-    inRange: (value: number) => value >= 0 && value <= MAX_TIMER,
-  },
-  jitter: {
-    type: 'number',
-    expected: 'a number from 0 to 1',
-    inRange: (value: number) => value >= 0 && value <= 1,
-  },
-} as const;
+const retryDelaySpec: OptionsSpec<ReturnType<typeof retryDelayShape>> = {
+  name: 'retryDelay',
+  // Every option of the interface has its check.
+  schema: () => strictObject(retryDelayShape() satisfies Record<keyof RetryDelayOptions, ZodMiniType>),
+  ...RETRY_DELAY_WORDS,
+};
 
 /** What {@link retryDelay} waits at most, by default, in milliseconds. */
 export const DEFAULT_MAX_DELAY = 60_000;
@@ -66,11 +63,7 @@ export const DEFAULT_JITTER = 0.2;
  */
 export function retryDelay(response: Response, options?: RetryDelayOptions): number | undefined {
   checkResponse('retryDelay', response);
-  const { max = DEFAULT_MAX_DELAY, jitter = DEFAULT_JITTER } = checkOptions(
-    'retryDelay',
-    options,
-    RETRY_DELAY_RULES,
-  ) as RetryDelayOptions;
+  const { max = DEFAULT_MAX_DELAY, jitter = DEFAULT_JITTER } = validateOptions(retryDelaySpec, options);
   return delayOf(readRetryAfter(response.headers), max, jitter);
 }
 

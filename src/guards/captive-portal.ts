@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 import { NetworkAuthenticationRequired, type NetworkAuthenticationRequiredOptions } from '../errors/classes';
 import type { Guard } from './guard';
@@ -12,6 +12,7 @@ import {
   DETAIL_EXPECTED,
   detailOption,
   type OptionsSpec,
+  type ShapeOf,
   validateOptions,
 } from '../misuse/validate-options';
 
@@ -32,13 +33,14 @@ export interface CaptivePortalOptions<Req extends IncomingMessage = IncomingMess
   detail?: string;
 }
 
-const schema = z.strictObject({
-  isAuthenticated: anyFunction,
-  loginUrl: z.string().refine(isLoginUrl),
-  detail: detailOption,
-});
+const schema = () =>
+  z.strictObject({
+    isAuthenticated: anyFunction(),
+    loginUrl: z.string().check(z.refine(isLoginUrl)),
+    detail: detailOption(),
+  });
 
-const spec: OptionsSpec<typeof schema.shape> = {
+const spec: OptionsSpec<ShapeOf<typeof schema>> = {
   name: 'captivePortal',
   schema,
   expected: {

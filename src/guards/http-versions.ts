@@ -1,9 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 import { HTTPVersionNotSupported } from '../errors/classes';
 import type { Guard } from './guard';
 import { refusal } from '../errors/refusal';
-import { type OptionsSpec, validateOptions } from '../misuse/validate-options';
+import { type OptionsSpec, type ShapeOf, validateOptions } from '../misuse/validate-options';
 
 /** An HTTP version as Node reports it in `req.httpVersion`. */
 export type HttpVersion = '1.0' | '1.1' | '2.0';
@@ -23,11 +23,12 @@ export interface HttpVersionsOptions {
 
 const VERSIONS = ['1.0', '1.1', '2.0'] as const;
 
-const schema = z.strictObject({
-  supported: z.array(z.enum(VERSIONS)).min(1).optional(),
-});
+const schema = () =>
+  z.strictObject({
+    supported: z.optional(z.array(z.enum(VERSIONS)).check(z.minLength(1))),
+  });
 
-const spec: OptionsSpec<typeof schema.shape> = {
+const spec: OptionsSpec<ShapeOf<typeof schema>> = {
   name: 'httpVersions',
   schema,
   expected: {

@@ -1,6 +1,6 @@
 import { type EventLoopUtilization, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 import { ServiceUnavailable } from '../errors/classes';
 import type { Guard } from './guard';
@@ -12,6 +12,7 @@ import {
   DETAIL_EXPECTED,
   detailOption,
   type OptionsSpec,
+  type ShapeOf,
   RETRY_AFTER_EXPECTED,
   retryAfterSeconds,
   validateOptions,
@@ -71,19 +72,20 @@ export interface LoadSheddingGuard extends Guard {
 // of scheduled waiting, which is not delay.
 const RESOLUTION = 10;
 
-const positive = z.number().positive().max(Number.MAX_SAFE_INTEGER);
+const positive = () => z.number().check(z.positive(), z.lte(Number.MAX_SAFE_INTEGER));
 
-const schema = z.strictObject({
-  maxEventLoopDelay: positive.optional(),
-  maxEventLoopUtilization: z.number().positive().max(1).optional(),
-  maxHeapUsedBytes: positive.optional(),
-  maxRssBytes: positive.optional(),
-  retryAfter: retryAfterSeconds,
-  sampleInterval: z.number().int().min(1).max(MAX_TIMER).optional(),
-  detail: detailOption,
-});
+const schema = () =>
+  z.strictObject({
+    maxEventLoopDelay: z.optional(positive()),
+    maxEventLoopUtilization: z.optional(z.number().check(z.positive(), z.lte(1))),
+    maxHeapUsedBytes: z.optional(positive()),
+    maxRssBytes: z.optional(positive()),
+    retryAfter: retryAfterSeconds(),
+    sampleInterval: z.optional(z.int().check(z.gte(1), z.lte(MAX_TIMER))),
+    detail: detailOption(),
+  });
 
-const spec: OptionsSpec<typeof schema.shape> = {
+const spec: OptionsSpec<ShapeOf<typeof schema>> = {
   name: 'loadShedding',
   schema,
   expected: {

@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 import { LoopDetected } from '../errors/classes';
 import type { Guard } from './guard';
 import { refusal } from '../errors/refusal';
-import { type OptionsSpec, validateOptions } from '../misuse/validate-options';
+import { type OptionsSpec, type ShapeOf, validateOptions } from '../misuse/validate-options';
 
 /** The options of {@link loopGuard}. */
 export interface LoopGuardOptions {
@@ -33,12 +33,13 @@ const DEFAULT_MAX_HOPS = 10;
 // the list this id is appended to.
 const CDN_ID = /^(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
 
-const schema = z.strictObject({
-  id: z.string().regex(CDN_ID),
-  maxHops: z.number().int().min(1).optional(),
-});
+const schema = () =>
+  z.strictObject({
+    id: z.string().check(z.regex(CDN_ID)),
+    maxHops: z.optional(z.int().check(z.gte(1))),
+  });
 
-const spec: OptionsSpec<typeof schema.shape> = {
+const spec: OptionsSpec<ShapeOf<typeof schema>> = {
   name: 'loopGuard',
   schema,
   expected: {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 import { ServiceUnavailable } from '../errors/classes';
 import type { Guard } from './guard';
@@ -14,6 +14,7 @@ import {
   DETAIL_EXPECTED,
   detailOption,
   type OptionsSpec,
+  type ShapeOf,
   RETRY_AFTER_EXPECTED,
   retryAfterSeconds,
   validateOptions,
@@ -58,24 +59,26 @@ export interface MaintenanceOptions<Req extends IncomingMessage = IncomingMessag
 }
 
 // A path is a path, not a glob: "/health/*" would match only itself.
-const allowRule = z.union([
-  z
-    .string()
-    .startsWith('/')
-    .refine((path) => !path.includes('*')),
-  z.instanceof(RegExp),
-  anyFunction,
-]);
+const allowRule = () =>
+  z.union([
+    z.string().check(
+      z.startsWith('/'),
+      z.refine((path) => !path.includes('*')),
+    ),
+    z.instanceof(RegExp),
+    anyFunction(),
+  ]);
 
-const schema = z.strictObject({
-  enabled: z.union([z.boolean(), anyFunction]).optional(),
-  until: z.union([z.date().refine(isHttpDate), anyFunction]).optional(),
-  retryAfter: retryAfterSeconds,
-  allow: z.union([allowRule, z.array(allowRule)]).optional(),
-  detail: detailOption,
-});
+const schema = () =>
+  z.strictObject({
+    enabled: z.optional(z.union([z.boolean(), anyFunction()])),
+    until: z.optional(z.union([z.date().check(z.refine(isHttpDate)), anyFunction()])),
+    retryAfter: retryAfterSeconds(),
+    allow: z.optional(z.union([allowRule(), z.array(allowRule())])),
+    detail: detailOption(),
+  });
 
-const spec: OptionsSpec<typeof schema.shape> = {
+const spec: OptionsSpec<ShapeOf<typeof schema>> = {
   name: 'maintenance',
   schema,
   expected: {

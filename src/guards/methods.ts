@@ -1,9 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 import { NotImplemented } from '../errors/classes';
 import type { Guard } from './guard';
 import { refusal } from '../errors/refusal';
-import { type OptionsSpec, validateOptions } from '../misuse/validate-options';
+import { type OptionsSpec, type ShapeOf, validateOptions } from '../misuse/validate-options';
 
 /** The options of {@link methods}. */
 export interface MethodsOptions {
@@ -23,14 +23,16 @@ const DEFAULT_KNOWN = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIO
 // method = token (RFC 9110 §9.1, §5.6.2).
 const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-const schema = z.strictObject({
-  known: z
-    .array(z.string().regex(METHOD))
-    .refine((known) => known.includes('GET') && known.includes('HEAD'))
-    .optional(),
-});
+const schema = () =>
+  z.strictObject({
+    known: z.optional(
+      z
+        .array(z.string().check(z.regex(METHOD)))
+        .check(z.refine((known) => known.includes('GET') && known.includes('HEAD'))),
+    ),
+  });
 
-const spec: OptionsSpec<typeof schema.shape> = {
+const spec: OptionsSpec<ShapeOf<typeof schema>> = {
   name: 'methods',
   schema,
   expected: {

@@ -1,8 +1,14 @@
 import createError from 'http-errors';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 import type { Guard } from './guard';
-import { DETAIL_EXPECTED, detailOption, type OptionsSpec, validateOptions } from '../misuse/validate-options';
+import {
+  DETAIL_EXPECTED,
+  detailOption,
+  type OptionsSpec,
+  type ShapeOf,
+  validateOptions,
+} from '../misuse/validate-options';
 
 /** The options of {@link notFound}. */
 export interface NotFoundOptions {
@@ -10,11 +16,12 @@ export interface NotFoundOptions {
   detail?: string;
 }
 
-const schema = z.strictObject({
-  detail: detailOption,
-});
+const schema = () =>
+  z.strictObject({
+    detail: detailOption(),
+  });
 
-const spec: OptionsSpec<typeof schema.shape> = {
+const spec: OptionsSpec<ShapeOf<typeof schema>> = {
   name: 'notFound',
   schema,
   expected: { detail: DETAIL_EXPECTED },

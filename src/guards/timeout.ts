@@ -1,6 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 import { GatewayTimeout, ServiceUnavailable } from '../errors/classes';
 import { abort, DEADLINE, type Deadline, exposeSignal, isClientGone, type WithDeadline } from './deadline';
@@ -14,6 +14,7 @@ import {
   detailOption,
   isRequest,
   type OptionsSpec,
+  type ShapeOf,
   validateOptions,
 } from '../misuse/validate-options';
 import { MAX_TIMER } from '../util/timers';
@@ -32,12 +33,13 @@ export interface TimeoutOptions {
   detail?: string;
 }
 
-const schema = z.strictObject({
-  status: z.union([z.literal(503), z.literal(504)]).optional(),
-  detail: detailOption,
-});
+const schema = () =>
+  z.strictObject({
+    status: z.optional(z.union([z.literal(503), z.literal(504)])),
+    detail: detailOption(),
+  });
 
-const spec: OptionsSpec<typeof schema.shape> = {
+const spec: OptionsSpec<ShapeOf<typeof schema>> = {
   name: 'timeout',
   schema,
   expected: {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 import { ServiceUnavailable } from '../errors/classes';
 import { refusal } from '../errors/refusal';
@@ -6,6 +6,7 @@ import {
   DETAIL_EXPECTED,
   detailOption,
   type OptionsSpec,
+  type ShapeOf,
   RETRY_AFTER_EXPECTED,
   retryAfterSeconds,
   validateOptions,
@@ -48,17 +49,18 @@ export interface DrainSettings {
   readonly refusal: ServiceUnavailable;
 }
 
-const milliseconds = z.number().int().min(0).max(MAX_TIMER).optional();
+const milliseconds = () => z.optional(z.int().check(z.gte(0), z.lte(MAX_TIMER)));
 const MILLISECONDS_EXPECTED = `an integer number of milliseconds from 0 to ${MAX_TIMER}`;
 
-const schema = z.strictObject({
-  retryAfter: retryAfterSeconds,
-  grace: milliseconds,
-  delay: milliseconds,
-  detail: detailOption,
-});
+const schema = () =>
+  z.strictObject({
+    retryAfter: retryAfterSeconds(),
+    grace: milliseconds(),
+    delay: milliseconds(),
+    detail: detailOption(),
+  });
 
-const spec: OptionsSpec<typeof schema.shape> = {
+const spec: OptionsSpec<ShapeOf<typeof schema>> = {
   name: 'drain',
   schema,
   expected: {

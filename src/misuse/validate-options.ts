@@ -1,32 +1,45 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 import { showValue } from './show-value';
 import { didYouMean } from './did-you-mean';
 import { usageError } from './usage-error';
 
 /** How to check the options of one factory (`serverErrors`, `maintenance`, …). */
-export interface OptionsSpec<Shape extends z.ZodRawShape> {
+export interface OptionsSpec<Shape extends z.core.$ZodShape> {
   /** The factory's name, as the user wrote it: `"serverErrors"`. */
   readonly name: string;
-  /** A strict object schema of the options. */
-  readonly schema: z.ZodObject<Shape>;
+  /**
+   * Builds the strict object schema of the options, on the first check: a
+   * process that imports the package but never calls a factory builds none
+   * (building every schema at import was most of the package's start-up).
+   */
+  readonly schema: () => z.ZodMiniObject<Shape, z.core.$strict>;
   /** What each option must be, in words, by path (array indexes as `[]`, tuple positions as `[0]`). */
   readonly expected: Readonly<Record<string, string>>;
   /** The paths where a number is the right type, so a wrong number is out of range (a RangeError). */
   readonly numeric?: ReadonlySet<string>;
   /** Extra help for one received value, such as a class passed where an instance is needed. */
   readonly hint?: (received: unknown, path: string) => string | undefined;
+  /**
+   * Whether `null` reads as no options, as it always has for the factories
+   * (`serverErrors(null)`); the client's functions refuse it. Defaults to `true`.
+   */
+  readonly nullIsNone?: boolean;
 }
 
-/** A function that checks for a value of any function type. */
-export const anyFunction = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function');
+/** The options' shape that an {@link OptionsSpec}'s `schema` builds. */
+export type ShapeOf<Build extends () => z.ZodMiniObject> = ReturnType<Build>['shape'];
+
+/** A schema of a value of any function type. */
+export const anyFunction = () =>
+  z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function');
 
 /** The `detail` option of the guards: the problem's public explanation. */
-export const detailOption = z.string().min(1).optional();
+export const detailOption = () => z.optional(z.string().check(z.minLength(1)));
 export const DETAIL_EXPECTED = 'a non-empty string';
 
 /** A `retryAfter` option in seconds, sent as delay-seconds. */
-export const retryAfterSeconds = z.number().min(0).max(Number.MAX_SAFE_INTEGER).optional();
+export const retryAfterSeconds = () => z.optional(z.number().check(z.gte(0), z.lte(Number.MAX_SAFE_INTEGER)));
 export const RETRY_AFTER_EXPECTED = 'a non-negative, finite number of seconds';
 
 /** Whether a value is a request, as `app.use(factory)` without the call hands one to the factory. */
@@ -46,16 +59,30 @@ function at(input: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
+const schemas = new WeakMap<object, z.ZodMiniObject>();
+
+/** The schema of `spec`, built on the first call and kept. */
+export function schemaOf<Shape extends z.core.$ZodShape>(
+  spec: OptionsSpec<Shape>,
+): z.ZodMiniObject<Shape, z.core.$strict> {
+  let schema = schemas.get(spec) as z.ZodMiniObject<Shape, z.core.$strict> | undefined;
+  if (schema === undefined) {
+    schema = spec.schema();
+    schemas.set(spec, schema);
+  }
+  return schema;
+}
+
 /**
  * Checks a factory's options once, at start-up, and throws a `TypeError` or
  * `RangeError` that names the option, shows what it received and says what it
  * expected; an unknown option gets a "did you mean". `app.use(factory)` without
  * the call is recognised by the request it receives, and explained.
  */
-export function validateOptions<Shape extends z.ZodRawShape>(
+export function validateOptions<Shape extends z.core.$ZodShape>(
   spec: OptionsSpec<Shape>,
   input: unknown,
-): z.infer<z.ZodObject<Shape>> {
+): z.infer<z.ZodMiniObject<Shape, z.core.$strict>> {
   if (isRequest(input)) {
     throw usageError(
       TypeError,
@@ -64,9 +91,12 @@ export function validateOptions<Shape extends z.ZodRawShape>(
         `Call it to get the middleware: app.use(${spec.name}()).`,
     );
   }
-  const result = spec.schema.safeParse(input ?? {});
+  const schema = schemaOf(spec);
+  const result = schema.safeParse(
+    input === undefined || (input === null && spec.nullIsNone !== false) ? {} : input,
+  );
   if (result.success) return result.data;
-  const known = Object.keys(spec.schema.shape);
+  const known = Object.keys(schema.shape);
   const errors = result.error.issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 import { validateOptions } from '../misuse/validate-options';
 import { docsPages } from '../render/docs-pages';
@@ -17,7 +17,7 @@ export type ProblemDocsHandler = (
   next: (err?: unknown) => void,
 ) => void;
 
-const schema = z.strictObject({});
+const schema = () => z.strictObject({});
 const spec = { name: 'problemDocs', schema, expected: {} };
 
 /**

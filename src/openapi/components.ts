@@ -1,5 +1,5 @@
 import { PROBLEM_XML } from '../http/media-types';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 import { catalog, type CatalogEntry, type CatalogStatus } from '../catalog/catalog';
 import type { Problem } from '../describe/problem';
@@ -7,7 +7,7 @@ import { CATALOG_EXTENSIONS, problemSchema } from '../describe/problem-schema';
 import { type StatusPlan, statusPlanner, type TypeScheme } from '../describe/status-plan';
 import { TRACE_ID_MEMBER } from '../http/problem-members';
 import { isHttpUrl } from '../http/urls';
-import { type OptionsSpec, validateOptions } from '../misuse/validate-options';
+import { type OptionsSpec, type ShapeOf, validateOptions } from '../misuse/validate-options';
 import { FORMATS, type Format, PROBLEM_JSON } from '../render/formats';
 import type { RenderInput } from '../render/renderer';
 import { isNoStore } from '../render/response';
@@ -60,12 +60,13 @@ export interface ProblemComponentsOptions {
   types?: TypeScheme;
 }
 
-const schema = z.strictObject({
-  typeBase: z.string().refine(isHttpUrl).optional(),
-  types: z.enum(['spec', 'about:blank']).optional(),
-} satisfies Record<keyof ProblemComponentsOptions, z.ZodType>);
+const schema = () =>
+  z.strictObject({
+    typeBase: z.optional(z.string().check(z.refine(isHttpUrl))),
+    types: z.optional(z.enum(['spec', 'about:blank'])),
+  } satisfies Record<keyof ProblemComponentsOptions, z.ZodMiniType>);
 
-const spec: OptionsSpec<typeof schema.shape> = {
+const spec: OptionsSpec<ShapeOf<typeof schema>> = {
   name: 'problemComponents',
   schema,
   expected: {
