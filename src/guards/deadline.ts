@@ -1,5 +1,4 @@
 import { IncomingMessage, type ServerResponse } from 'node:http';
-import { Http2ServerRequest } from 'node:http2';
 
 import type { ServerError } from '../errors/server-error';
 import { usageError } from '../misuse/usage-error';
@@ -66,7 +65,7 @@ export function exposeSignal(req: IncomingMessage): void {
   if (signalPrototypes.has(proto)) return;
   if (
     proto === IncomingMessage.prototype ||
-    proto === Http2ServerRequest.prototype ||
+    isHttp2CompatibilityPrototype(proto) ||
     Object.hasOwn(proto, 'signal') ||
     !Object.isExtensible(proto)
   ) {
@@ -75,6 +74,19 @@ export function exposeSignal(req: IncomingMessage): void {
   }
   Object.defineProperty(proto, 'signal', prototypeSignal(proto));
   signalPrototypes.add(proto);
+}
+
+/**
+ * Whether `proto` is the prototype of `node:http2`'s compatibility requests,
+ * told by its constructor's name: importing `node:http2` to compare costs
+ * every process a few milliseconds of start-up, for the few servers that use
+ * it. A look-alike only gets the signal on each request instead.
+ */
+function isHttp2CompatibilityPrototype(proto: object): boolean {
+  const constructor: unknown = Object.hasOwn(proto, 'constructor')
+    ? (proto as { constructor: unknown }).constructor
+    : undefined;
+  return typeof constructor === 'function' && constructor.name === 'Http2ServerRequest';
 }
 
 /**

@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { once } from 'node:events';
 import { Agent, IncomingMessage, request as httpRequest } from 'node:http';
+import { connect as connectHttp2, createServer as createHttp2Server, Http2ServerRequest } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 
 import type express5 from 'express';
 import request from 'supertest';
@@ -585,6 +587,33 @@ describe('req.signal on a bare node:http server', () => {
     });
     expect(JSON.parse((await request(server).get('/')).text)).toEqual([true, true]);
     expect(Object.hasOwn(IncomingMessage.prototype, 'signal')).toBe(false);
+  });
+});
+
+describe('req.signal on an HTTP/2 compatibility server', () => {
+  it("is a property of the request itself, never of Node's shared Http2ServerRequest prototype", async () => {
+    const guard = timeout(54_321);
+    const server = createHttp2Server((req, res) => {
+      guard(req as never, res as never, () => {
+        const { signal } = req as unknown as { signal: unknown };
+        res.end(JSON.stringify([signal instanceof AbortSignal, Object.hasOwn(req, 'signal')]));
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const client = connectHttp2(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    try {
+      const stream = client.request({ ':path': '/' });
+      stream.setEncoding('utf8');
+      let body = '';
+      stream.on('data', (chunk: string) => (body += chunk));
+      await once(stream, 'end');
+      expect(JSON.parse(body)).toEqual([true, true]);
+      expect(Object.hasOwn(Http2ServerRequest.prototype, 'signal')).toBe(false);
+    } finally {
+      client.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
