@@ -188,6 +188,90 @@ describe('the packed package', () => {
     },
   );
 
+  it('declares, in the types every entry point reaches, only imports of its dependencies, peers and Node', () => {
+    const installed = join(project, 'node_modules', 'server-errors');
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+      exports: Record<string, { import?: { types?: string }; require?: { types?: string } } | string>;
+      dependencies?: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+    };
+    const allowed = new Set([
+      ...Object.keys(manifest.dependencies ?? {}),
+      ...Object.keys(manifest.peerDependencies ?? {}),
+    ]);
+    const pending = Object.values(manifest.exports).flatMap((target) =>
+      typeof target === 'string'
+        ? []
+        : [target.import?.types, target.require?.types].flatMap((types) =>
+            types === undefined ? [] : [join(installed, types)],
+          ),
+    );
+    expect(pending.length).toBeGreaterThanOrEqual(12);
+    const seen = new Set<string>();
+    const bare = new Map<string, string>();
+    while (pending.length > 0) {
+      const file = pending.pop() as string;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      for (const [, specifier] of text.matchAll(/(?:from|import\()\s*'([^']+)'/g)) {
+        const target = specifier as string;
+        if (target.startsWith('.')) {
+          const base = join(file, '..', target.replace(/\.m?js$/, ''));
+          const next = [`${base}.d.ts`, `${base}.d.mts`, join(base, 'index.d.ts')].find(existsSync);
+          if (next === undefined) throw new Error(`${file}: ${target} does not resolve`);
+          pending.push(next);
+        } else {
+          bare.set(target, file);
+        }
+      }
+    }
+    expect(seen.size).toBeGreaterThan(20);
+    const packageOf = (specifier: string) =>
+      specifier.startsWith('@')
+        ? specifier.split('/').slice(0, 2).join('/')
+        : (specifier.split('/')[0] as string);
+    const strays = [...bare]
+      .filter(([specifier]) => !specifier.startsWith('node:') && !allowed.has(packageOf(specifier)))
+      .map(([specifier, file]) => `${specifier} (in ${file.slice(installed.length + 1)})`);
+    expect(strays).toEqual([]);
+  });
+
+  it('installs nothing it bundles: no zod beside Express', () => {
+    expect(existsSync(join(project, 'node_modules', 'zod'))).toBe(false);
+  });
+
+  it('gives import and require one copy of every class, on every entry point', () => {
+    const subpaths = [
+      'server-errors',
+      'server-errors/fetch',
+      'server-errors/fastify',
+      'server-errors/koa',
+      'server-errors/openapi',
+      'server-errors/client',
+    ];
+    writeFileSync(
+      join(project, 'same.mjs'),
+      `import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const out = {};
+for (const subpath of ${JSON.stringify(subpaths)}) {
+  const esm = await import(subpath);
+  const cjs = require(subpath);
+  const names = Object.keys(esm);
+  out[subpath] = { names: names.length, same: names.every((name) => esm[name] === cjs[name]), all: names.length === Object.keys(cjs).length };
+}
+console.log(JSON.stringify(out));`,
+    );
+    const out = JSON.parse(
+      execFileSync(process.execPath, ['same.mjs'], { cwd: project }).toString(),
+    ) as Record<string, { names: number; same: boolean; all: boolean }>;
+    for (const subpath of subpaths) {
+      expect(out[subpath]).toEqual({ names: expect.any(Number), same: true, all: true });
+      expect(out[subpath]?.names).toBeGreaterThan(0);
+    }
+  });
+
   it('passes arethetypeswrong for every entry point', () => {
     const attw = join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js');
     const tarball = readdirSync(project).find((name) => name.endsWith('.tgz')) as string;
