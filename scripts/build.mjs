@@ -64,6 +64,7 @@ function typescript() {
           target: ts.ScriptTarget.ES2022,
           sourceMap: true,
           inlineSources: true,
+          removeComments: true,
           esModuleInterop: true,
         },
       });
