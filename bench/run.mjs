@@ -60,22 +60,30 @@ try {
   // every contender in one round instead of all the rounds of one contender.
   for (let round = 1; round <= settings.rounds; round++) {
     for (const entry of timed) {
+      const { reset } = await entry.server.ask('reset-peak');
       const before = await entry.server.ask('usage');
       const others = watchContention();
       const figures = await loadOf(entry, settings.duration);
       const after = await entry.server.ask('usage');
       const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
-      entry.rounds.push({ ...figures, cpuPerRequest: cpu / figures.requests, otherCores: others(cpu) });
+      entry.rounds.push({
+        ...figures,
+        cpuPerRequest: cpu / figures.requests,
+        otherCores: others(cpu),
+        // KB: the round's own peak where the reset worked, else the peak since start.
+        peakRss: after.maxRSS,
+        peakReset: reset,
+      });
       if (figures.unexpected > 0 && !entry.wrong) {
         entry.wrong = `round ${round}: ${figures.unexpected} of ${figures.requests} answers were not ${entry.expect.status} (${JSON.stringify(figures.statuses)})`;
       }
       progress(
         `round ${round}/${settings.rounds} ${entry.id.padEnd(20)} ${Math.round(figures.rps).toString().padStart(6)} req/s ` +
-          `${(cpu / figures.requests).toFixed(1).padStart(6)} µs CPU/req  others ${entry.rounds.at(-1).otherCores.toFixed(2)} cores`,
+          `${(cpu / figures.requests).toFixed(1).padStart(6)} µs CPU/req ${(after.maxRSS / 1024).toFixed(1).padStart(6)} MB peak  ` +
+          `others ${entry.rounds.at(-1).otherCores.toFixed(2)} cores`,
       );
     }
   }
-  for (const entry of timed) entry.maxRSS = (await entry.server.ask('usage')).maxRSS;
 } finally {
   await Promise.all(entries.map((entry) => entry.server?.stop()));
 }

@@ -1,6 +1,7 @@
 // The process entry of every server under test: `node serve.mjs <module> [variant]`.
 // Each contender gets a process of its own, so none shares a heap, a JIT or an
 // event loop with the load generator or with another contender.
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { setImmediate } from 'node:timers';
@@ -11,6 +12,16 @@ const [file, variant] = process.argv.slice(2);
 // The parent asks between rounds, never during one, so answering costs the timed window nothing.
 const answers = {
   usage: () => ({ cpu: process.cpuUsage(), maxRSS: process.resourceUsage().maxRSS }),
+  // Linux: "5" resets the peak RSS (VmHWM, and with it maxRSS) to the current RSS, so that
+  // the next `usage` reads the peak of one round, not the peak since start.
+  'reset-peak': () => {
+    try {
+      writeFileSync('/proc/self/clear_refs', '5');
+      return { reset: true };
+    } catch {
+      return { reset: false };
+    }
+  },
   memory: () => {
     // Two passes: the first can leave garbage that only a finaliser released.
     globalThis.gc?.();
