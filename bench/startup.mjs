@@ -155,11 +155,11 @@ function codeOf(kase, { report }) {
   return `${kase.specifiers.map(line).join('')}${report ? REPORT : ''}` || '0';
 }
 
-function runOnce(kase) {
-  const started = performance.now();
-  const out = spawnSync(
+/** One process of a case, as spawnSync returns it: `before` goes ahead of the module flags. */
+function spawnCase(kase, { report, before = [], maxBuffer }) {
+  return spawnSync(
     process.execPath,
-    [...SYSTEMS[kase.system].flags, '-e', codeOf(kase, { report: true })],
+    [...before, ...SYSTEMS[kase.system].flags, '-e', codeOf(kase, { report })],
     {
       cwd: kase.site,
       env,
@@ -167,8 +167,14 @@ function runOnce(kase) {
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: settings.timeout * 1000,
       killSignal: 'SIGKILL',
+      ...(maxBuffer ? { maxBuffer } : {}),
     },
   );
+}
+
+function runOnce(kase) {
+  const started = performance.now();
+  const out = spawnCase(kase, { report: true });
   const wall = performance.now() - started;
   if (out.error || out.status !== 0)
     return { failed: String(out.error?.message ?? out.stderr.trim().split('\n').at(-1) ?? out.status) };
@@ -177,19 +183,7 @@ function runOnce(kase) {
 }
 
 function censusOf(kase) {
-  const out = spawnSync(
-    process.execPath,
-    ['--import', CENSUS, ...SYSTEMS[kase.system].flags, '-e', codeOf(kase, { report: false })],
-    {
-      cwd: kase.site,
-      env,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: settings.timeout * 1000,
-      killSignal: 'SIGKILL',
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
+  const out = spawnCase(kase, { report: false, before: ['--import', CENSUS], maxBuffer: 64 * 1024 * 1024 });
   if (out.error || out.status !== 0)
     throw new Error(`${kase.label} (${kase.system}) failed: ${out.error?.message ?? out.stderr}`);
   const { files, self } = JSON.parse(out.stdout);

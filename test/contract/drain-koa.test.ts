@@ -2,9 +2,9 @@ import { PassThrough } from 'node:stream';
 
 import { serverErrors } from '../../src/koa';
 import { drain } from '../../src/koa/drain';
-import { closeServers, listenLocally, urlOf } from '../helpers/local-server';
+import { closeServers, listenLocally } from '../helpers/local-server';
 import { koaVersions } from '../koa/versions';
-import { describeDrain } from './drain';
+import { describeDrain, drainAppOf } from './drain';
 
 for (const [version, Koa] of koaVersions) {
   describeDrain(version, {
@@ -27,17 +27,7 @@ for (const [version, Koa] of koaVersions) {
           ctx.respond = false;
         }
       });
-      const server = await listenLocally(app.callback());
-      // Node's own keep-alive timeout must not be what closes a connection here.
-      server.keepAliveTimeout = 60_000;
-      let received = 0;
-      server.on('request', () => received++);
-      return {
-        url: urlOf(server),
-        close: () => draining.close(server),
-        status: draining.status,
-        received: () => received,
-      };
+      return drainAppOf(await listenLocally(app.callback()), draining);
     },
     dispose: closeServers,
   });

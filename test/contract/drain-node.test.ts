@@ -1,8 +1,8 @@
 import { drain } from '../../src/guards/drain';
 import { serverErrors } from '../../src/node/middleware';
 import { expressVersions } from '../helpers/apps';
-import { closeServers, listenLocally, urlOf } from '../helpers/local-server';
-import { describeDrain } from './drain';
+import { closeServers, listenLocally } from '../helpers/local-server';
+import { describeDrain, drainAppOf } from './drain';
 
 for (const [version, express] of expressVersions) {
   describeDrain(version, {
@@ -22,17 +22,7 @@ for (const [version, express] of expressVersions) {
       });
       app.get('/never', () => undefined);
       app.use(serverErrors({ log: false }));
-      const server = await listenLocally(app);
-      // Node's own keep-alive timeout must not be what closes a connection here.
-      server.keepAliveTimeout = 60_000;
-      let received = 0;
-      server.on('request', () => received++);
-      return {
-        url: urlOf(server),
-        close: () => draining.close(server),
-        status: draining.status,
-        received: () => received,
-      };
+      return drainAppOf(await listenLocally(app), draining);
     },
     dispose: closeServers,
   });

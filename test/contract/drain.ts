@@ -1,9 +1,10 @@
 import { once } from 'node:events';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 
 import type { DrainOptions } from '../../src/lifecycle/drain-options';
 import type { DrainStatus } from '../../src/lifecycle/drain-state';
+import { urlOf } from '../helpers/local-server';
 
 /** What every runtime's drain app serves, and how the table holds its slow routes. */
 export interface DrainRoutes {
@@ -50,6 +51,26 @@ const PATIENCE = 20_000;
 
 const agents: Agent[] = [];
 const sockets: Socket[] = [];
+
+/**
+ * The {@link DrainApp} of a Node server already listening on 127.0.0.1: its
+ * keep-alive timeout raised, so that Node's own timeout is never what closes a
+ * connection here, and its `request` events counted.
+ */
+export function drainAppOf(
+  server: Server,
+  draining: { close: (server: Server) => Promise<void>; status: () => DrainStatus },
+): DrainApp {
+  server.keepAliveTimeout = 60_000;
+  let received = 0;
+  server.on('request', () => received++);
+  return {
+    url: urlOf(server),
+    close: () => draining.close(server),
+    status: draining.status,
+    received: () => received,
+  };
+}
 
 /** A keep-alive client, as browsers and undici pool connections; destroyed after each test. */
 export function keepAlive(maxSockets = 1): Agent {
