@@ -114,11 +114,13 @@ await bundle.close();
 
 // The ES module entries re-export the CommonJS ones, so `import` and
 // `require` share one copy of every class and `instanceof` works across both.
-// Two of each: index.mjs (`export * from './index.js'`), for bundlers and
-// runtimes without node:module; index.node.mjs, for Node (and Bun and Deno,
-// which read the "node" condition too), which loads the CommonJS entry with
-// createRequire and names its exports: Node's own import of a CommonJS
-// module costs about as much again as the require (measured: bench/results/startup.md).
+// Two of each: index.mjs (`export * from './index.js'`), under the "module"
+// and "default" conditions, for bundlers (which bundle the CommonJS behind it,
+// and could not follow a createRequire) and runtimes without node:module;
+// index.node.mjs, under "node", which Node reads and "module" does not come
+// before for it: it loads the CommonJS entry with createRequire and names its
+// exports, since Node's own import of a CommonJS module costs about as much
+// again as the require (measured: bench/README.md, "Footprint, after").
 for (const name of Object.keys(entries())) {
   const wrapper = join(src, `${name}.mts`);
   if (!existsSync(wrapper))

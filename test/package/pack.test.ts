@@ -241,6 +241,28 @@ describe('the packed package', () => {
     expect(existsSync(join(project, 'node_modules', 'zod'))).toBe(false);
   });
 
+  it('sends Node to the createRequire wrapper and bundlers to the export * one, for every entry point', () => {
+    const { exports } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, { import?: Record<string, string> } | string>;
+    };
+    const entries = Object.entries(exports).filter(([key]) => key !== './package.json');
+    expect(entries.length).toBeGreaterThanOrEqual(6);
+    for (const [key, target] of entries) {
+      const esm = (target as { import: Record<string, string> }).import;
+      // Order matters: bundlers read "module" (Node does not) and bundle the CommonJS behind
+      // export *; they cannot follow createRequire, which Node's "node" wrapper uses.
+      expect([key, Object.keys(esm)]).toEqual([key, ['types', 'module', 'node', 'default']]);
+      expect(esm.module).toBe(esm.default);
+      expect(esm.node).toBe(esm.default?.replace(/\.mjs$/, '.node.mjs'));
+    }
+    const resolved = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', "console.log(import.meta.resolve('server-errors/fetch'))"],
+      { cwd: project },
+    ).toString();
+    expect(resolved.trim()).toMatch(/\/node_modules\/server-errors\/dist\/fetch\/index\.node\.mjs$/);
+  });
+
   it('gives import and require one copy of every class, on every entry point', () => {
     const subpaths = [
       'server-errors',
