@@ -12,6 +12,8 @@ import { isRetryAfterValue } from '../../src/http/retry-after';
 
 // Moderate in CI; FUZZ_RUNS=20000 npx jest test/fuzz for a long local run.
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+// A long run outlasts jest's 5 s per test: give each property 20 ms a run, 30 s at least.
+jest.setTimeout(Math.max(30_000, RUNS * 20));
 // An answer that has not arrived by then never will: the connection hangs.
 const ANSWER_WITHIN = 10_000;
 // The most any format makes of one character of the body's budget (see the README's limits).
