@@ -5,6 +5,7 @@ import type { DrainStatus } from '../lifecycle/drain-state';
 import { nodeDrain } from '../lifecycle/node-drain';
 import { showValue } from '../misuse/show-value';
 import { usageError } from '../misuse/usage-error';
+import { wholeAppPlugin } from './whole-app-plugin';
 
 export type { DrainOptions, DrainStatus };
 
@@ -63,10 +64,7 @@ export function drain(options?: DrainOptions): FastifyDrain {
       else done(draining.refusal);
     });
   }
-  return Object.assign(drainPlugin, {
-    [Symbol.for('skip-override')]: true,
-    [Symbol.for('fastify.display-name')]: 'server-errors-drain',
-    [Symbol.for('plugin-meta')]: { name: 'server-errors-drain', fastify: '5.x' },
+  return Object.assign(drainPlugin, wholeAppPlugin('server-errors-drain'), {
     status: draining.status,
     close(app: FastifyInstance): Promise<void> {
       if (!isFastify(app)) {

@@ -5,6 +5,7 @@ import { parseOptions, type ServerErrorsOptions as Options } from '../options';
 import { createPipeline } from '../pipeline';
 import { fastifyFacts } from './request-facts';
 import { logToRequest } from './request-log';
+import { wholeAppPlugin } from './whole-app-plugin';
 import { writeReply } from './write';
 export { drain, type DrainOptions, type DrainStatus, type FastifyDrain } from './drain';
 
@@ -56,11 +57,6 @@ export const serverErrors: FastifyPluginAsync<ServerErrorsOptions> = Object.assi
     app.setErrorHandler(answer);
     app.setNotFoundHandler((request, reply) => answer(NOT_FOUND, request, reply));
   },
-  // What fastify-plugin sets, without depending on it: skip-override makes the
-  // handlers the app's own rather than those of an encapsulated child context.
-  {
-    [Symbol.for('skip-override')]: true,
-    [Symbol.for('fastify.display-name')]: 'server-errors',
-    [Symbol.for('plugin-meta')]: { name: 'server-errors', fastify: '5.x' },
-  },
+  // The handlers are the app's own, not those of an encapsulated child context.
+  wholeAppPlugin('server-errors'),
 );
