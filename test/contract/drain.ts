@@ -4,6 +4,7 @@ import { connect, type Socket } from 'node:net';
 
 import type { DrainOptions } from '../../src/lifecycle/drain-options';
 import type { DrainStatus } from '../../src/lifecycle/drain-state';
+import { flatHeaders } from '../helpers/http-client';
 import { urlOf } from '../helpers/local-server';
 
 /** What every runtime's drain app serves, and how the table holds its slow routes. */
@@ -86,19 +87,15 @@ export function get(url: string, agent: Agent, onSocket?: (socket: Socket) => vo
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        const headers: Record<string, string | undefined> = {};
-        for (const [name, value] of Object.entries(res.headers)) {
-          headers[name] = Array.isArray(value) ? value.join(', ') : value;
-        }
+      res.on('end', () =>
         resolve({
           kind: 'answer',
           status: res.statusCode ?? 0,
-          headers,
+          headers: flatHeaders(res.headers),
           body,
           reusedSocket: req.reusedSocket,
-        });
-      });
+        }),
+      );
       res.on('error', (err: NodeJS.ErrnoException) =>
         resolve({ kind: 'failure', code: err.code ?? err.message, reusedSocket: req.reusedSocket }),
       );

@@ -1,10 +1,19 @@
-import { request as httpRequest } from 'node:http';
+import { type IncomingHttpHeaders, request as httpRequest } from 'node:http';
 
 /** A response as Node's own client reads it: lower-case header names, the body as text. */
 export interface PlainResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: string;
+}
+
+/** Node's parsed response headers with each repeated one joined, as a client reads them. */
+export function flatHeaders(headers: IncomingHttpHeaders): Record<string, string | undefined> {
+  const flat: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
 }
 
 /**
@@ -25,13 +34,7 @@ export function send(
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        const flat: Record<string, string | undefined> = {};
-        for (const [name, value] of Object.entries(res.headers)) {
-          flat[name] = Array.isArray(value) ? value.join(', ') : value;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: flat, body });
-      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body }));
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeout} ms`)));
