@@ -80,13 +80,15 @@ function tsc(...args) {
   });
 }
 
+const inputs = entries();
+
 rmSync(dist, { recursive: true, force: true });
 
 // Declarations, file by file: the types a user's editor follows.
 tsc('-p', 'tsconfig.build.json', '--emitDeclarationOnly');
 
 const bundle = await rollup({
-  input: entries(),
+  input: inputs,
   external: isExternal,
   plugins: [typescript(), nodeResolve({ extensions: ['.ts', '.js', '.mjs'], exportConditions: ['node'] })],
   onwarn(warning) {
@@ -121,7 +123,7 @@ await bundle.close();
 // before for it: it loads the CommonJS entry with createRequire and names its
 // exports, since Node's own import of a CommonJS module costs about as much
 // again as the require (measured: bench/README.md, "Footprint, after").
-for (const name of Object.keys(entries())) {
+for (const name of Object.keys(inputs)) {
   const wrapper = join(src, `${name}.mts`);
   if (!existsSync(wrapper))
     throw new Error(`${relative(root, wrapper)} is missing: every entry needs its ESM wrapper`);
@@ -151,7 +153,7 @@ for (const name of Object.keys(entries())) {
 // internals no user's compiler can import, and some would name zod, which is
 // bundled and no dependency.
 const reached = new Set();
-const pending = Object.keys(entries()).flatMap((name) => [
+const pending = Object.keys(inputs).flatMap((name) => [
   join(dist, `${name}.d.ts`),
   join(dist, `${name}.d.mts`),
 ]);
