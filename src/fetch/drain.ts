@@ -73,7 +73,7 @@ export function drain(options?: DrainOptions): FetchDrain {
         } finally {
           state.end(token);
         }
-        return state.status().draining ? closingConnection(response) : response;
+        return state.draining() ? closingConnection(response) : response;
       },
     status: state.status,
     close: (stop) =>

@@ -28,6 +28,8 @@ export interface Closer {
 /** The shutdown of one server, whatever the runtime: the in-flight count, the phase, `close()`. */
 export interface DrainState<Handle> {
   status(): DrainStatus;
+  /** `status().draining`, without building the status: for a check on every response. */
+  draining(): boolean;
   /**
    * A request arrives, counted in flight until {@link end}: `true` to serve it,
    * `false` to refuse it with the settings' refusal.
@@ -107,6 +109,7 @@ export function drainState<Handle>(
 
   return {
     status: () => Object.freeze({ draining: phase !== 'serving', inFlight: inFlight.size }),
+    draining: () => phase !== 'serving',
     begin(handle) {
       inFlight.add(handle);
       if (phase === 'serving') return true;
