@@ -1,6 +1,8 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+import { pin, pinning } from './pin.mjs';
+
 const ENTRY = fileURLToPath(new URL('./serve.mjs', import.meta.url));
 
 /**
@@ -18,6 +20,9 @@ export async function startServer(module, { variant, execArgv = [] } = {}) {
     // formatting and the write but no reader.
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
   });
+  const cores = pinning();
+  if (cores && !pin(proc.pid, cores.server))
+    throw new Error(`BENCH_PIN: taskset could not pin the server to ${cores.server}`);
   const { port } = await reply(proc, 'listening');
   return {
     port,

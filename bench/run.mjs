@@ -11,6 +11,7 @@ import { watchContention } from './contention.mjs';
 import { positiveInt } from './env.mjs';
 import { load } from './load.mjs';
 import { describeMachine } from './machine.mjs';
+import { pin, pinning } from './pin.mjs';
 import { benchReport, summarise } from './report.mjs';
 
 const settings = {
@@ -25,6 +26,9 @@ if (unknown.length)
   throw new Error(
     `BENCH_ONLY: unknown ${unknown.join(', ')}; known: ${contenders.map((c) => c.id).join(', ')}`,
   );
+const cores = pinning();
+if (cores && !pin(process.pid, cores.generator))
+  throw new Error(`BENCH_PIN: taskset could not pin the load generator to ${cores.generator}`);
 const machine = describeMachine();
 const progress = (line) => process.stderr.write(`${line}\n`);
 
