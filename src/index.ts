@@ -36,7 +36,8 @@ export { breakerRetryAfter, type CircuitBreakerLike } from './errors/breaker';
 
 // The guards: middlewares that raise the catalog's errors at the right moment.
 export { type Guard } from './guards/guard';
-export { maintenance, type MaintenanceOptions, type AllowRule } from './guards/maintenance';
+export { maintenance, type MaintenanceOptions } from './guards/maintenance';
+export { type AllowRule } from './guards/allow-rules';
 export {
   loadShedding,
   type LoadLimit,
@@ -44,6 +45,13 @@ export {
   type LoadSheddingOptions,
   type LoadSheddingStatus,
 } from './guards/load-shedding';
+export {
+  admission,
+  type AdmissionGate,
+  type AdmissionOptions,
+  type AdmissionStatus,
+  type RequestListener,
+} from './guards/admission';
 export { drain, type DrainGuard, type DrainOptions, type DrainStatus } from './guards/drain';
 export { timeout, type TimeoutOptions } from './guards/timeout';
 export { requestSignal } from './guards/deadline';

@@ -28,6 +28,11 @@ export interface RequestFacts {
   readonly clientGone: boolean;
   /** The id the app already gave the request: a request-id middleware's `X-Request-Id` on the response. */
   readonly appRequestId?: string | undefined;
+  /**
+   * The answer is made once for many requests (admission's precomputed
+   * refusal): it names no `instance`, since no one path is the occurrence.
+   */
+  readonly shared?: boolean;
 }
 
 /**
@@ -60,7 +65,7 @@ export function createPipeline<Req extends object>(settings: Settings<Req>): Han
   function answer(snap: Snapshot, thrown: unknown, facts: RequestFacts, req: Req, trace: Trace) {
     const { traceId } = trace;
     const plan = settings.plan(snap.status);
-    let problem = describeProblem(snap, plan, facts.path);
+    let problem = describeProblem(snap, plan, facts.shared === true ? undefined : facts.path);
     if (traceId !== undefined) problem.traceId = traceId;
     if (snap.debug !== undefined) withDiagnostics(problem, snap.debug);
     if (settings.customize !== undefined) {
@@ -90,7 +95,11 @@ export function createPipeline<Req extends object>(settings: Settings<Req>): Han
   /** The answer when building the full one failed: nothing but the status, its problem and the trace id. */
   function bare(status: number, facts: RequestFacts, trace: Trace): ResponsePlan {
     const plan = settings.plan(status);
-    const problem: Problem = describeProblem({ status }, plan, facts.path);
+    const problem: Problem = describeProblem(
+      { status },
+      plan,
+      facts.shared === true ? undefined : facts.path,
+    );
     if (trace.traceId !== undefined) problem.traceId = trace.traceId;
     return respond({
       plan,

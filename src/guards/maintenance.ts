@@ -5,8 +5,7 @@ import * as z from 'zod/mini';
 import { ServiceUnavailable } from '../errors/classes';
 import type { Guard } from './guard';
 import { refusal } from '../errors/refusal';
-import { pathMatcher } from './path-match';
-import { requestPath } from '../node/request-facts';
+import { ALLOW_EXPECTED, allowHint, allowOption, type AllowRule, compileAllow } from './allow-rules';
 import { HTTP_DATE_YEARS, isHttpDate, LATEST_HTTP_DATE } from '../http/retry-after';
 import type { RetryableErrorOptions } from '../errors/server-error';
 import {
@@ -19,17 +18,6 @@ import {
   retryAfterSeconds,
   validateOptions,
 } from '../misuse/validate-options';
-
-/**
- * A request {@link maintenance} lets through: a path, matched as the router
- * would route it (`'/health'` also matches `/health/` and `/HEALTH`, unless the
- * Express app turns on case-sensitive or strict routing), or, when it ends in
- * `/`, as a folder (`'/admin/'` matches `/admin`, `/admin/` and everything
- * under it; `'/'` alone is only the root); a RegExp tested against the path as
- * sent; or a predicate that returns `true`. Paths are not globs: `*` is refused.
- */
-export type AllowRule<Req extends IncomingMessage = IncomingMessage> =
-  string | RegExp | ((req: Req) => boolean);
 
 /** The options of {@link maintenance}. */
 export interface MaintenanceOptions<Req extends IncomingMessage = IncomingMessage> {
@@ -58,23 +46,12 @@ export interface MaintenanceOptions<Req extends IncomingMessage = IncomingMessag
   detail?: string;
 }
 
-// A path is a path, not a glob: "/health/*" would match only itself.
-const allowRule = () =>
-  z.union([
-    z.string().check(
-      z.startsWith('/'),
-      z.refine((path) => !path.includes('*')),
-    ),
-    z.instanceof(RegExp),
-    anyFunction(),
-  ]);
-
 const schema = () =>
   z.strictObject({
     enabled: z.optional(z.union([z.boolean(), anyFunction()])),
     until: z.optional(z.union([z.date().check(z.refine(isHttpDate)), anyFunction()])),
     retryAfter: retryAfterSeconds(),
-    allow: z.optional(z.union([allowRule(), z.array(allowRule())])),
+    allow: allowOption(),
     detail: detailOption(),
   });
 
@@ -85,54 +62,12 @@ const spec: OptionsSpec<ShapeOf<typeof schema>> = {
     enabled: 'a boolean or a function (req) => boolean',
     until: `a valid Date ${HTTP_DATE_YEARS}, or a function (req) => Date | undefined`,
     retryAfter: RETRY_AFTER_EXPECTED,
-    allow: 'a path starting with "/", a RegExp, a function (req) => boolean, or an array of them',
+    allow: ALLOW_EXPECTED,
     detail: DETAIL_EXPECTED,
   },
   numeric: new Set(['retryAfter']),
-  hint: (received) =>
-    typeof received === 'string' && received.includes('*')
-      ? `Paths are not globs: write ${JSON.stringify(folderOf(received))} to let through that path and everything under it, or use a RegExp.`
-      : undefined,
+  hint: allowHint,
 };
-
-/** The folder rule a glob such as "/health/*" or "/health*" was meant as: "/health/". */
-function folderOf(glob: string): string {
-  const base = glob.slice(0, glob.indexOf('*')).replace(/\/+$/, '');
-  return `${base}/`;
-}
-
-interface Allowed<Req> {
-  readonly paths: ((req: Req) => boolean) | undefined;
-  readonly patterns: readonly RegExp[];
-  readonly predicates: readonly ((req: Req) => boolean)[];
-}
-
-function compileAllow<Req extends IncomingMessage>(
-  allow: readonly AllowRule<Req>[],
-): Allowed<Req> | undefined {
-  if (allow.length === 0) return undefined;
-  const paths: string[] = [];
-  const patterns: RegExp[] = [];
-  const predicates: ((req: Req) => boolean)[] = [];
-  for (const rule of allow) {
-    if (typeof rule === 'function') predicates.push(rule);
-    // A global or sticky RegExp remembers lastIndex between test() calls and
-    // would let every other request through; a copy without those flags does not.
-    else if (rule instanceof RegExp) patterns.push(new RegExp(rule.source, rule.flags.replace(/[gy]/g, '')));
-    else paths.push(rule);
-  }
-  return { paths: pathMatcher(paths), patterns, predicates };
-}
-
-function isAllowed<Req extends IncomingMessage>(allowed: Allowed<Req>, req: Req): boolean {
-  if (allowed.paths?.(req) === true) return true;
-  if (allowed.patterns.length > 0) {
-    const path = requestPath(req);
-    for (const pattern of allowed.patterns) if (pattern.test(path)) return true;
-  }
-  for (const predicate of allowed.predicates) if (predicate(req) === true) return true;
-  return false;
-}
 
 /**
  * A date's time rounded up to the whole second an HTTP-date carries (retrying
@@ -162,12 +97,12 @@ export function maintenance<Req extends IncomingMessage = IncomingMessage>(
     enabled = true,
     until,
     retryAfter,
-    allow = [],
+    allow,
     detail = 'The service is down for maintenance.',
   } = validateOptions(spec, options) as MaintenanceOptions<Req>;
   if (enabled === false) return passThrough;
   const isOn = typeof enabled === 'function' ? enabled : undefined;
-  const allowed = compileAllow<Req>(Array.isArray(allow) ? allow : [allow as AllowRule<Req>]);
+  const allowed = compileAllow<Req>(allow);
   // The message names the guard in the log line of every refused request.
   const message = 'maintenance(): down for maintenance';
   const fallback: RetryableErrorOptions = Object.freeze(
@@ -190,7 +125,7 @@ export function maintenance<Req extends IncomingMessage = IncomingMessage>(
 
   return function maintenanceGuard(req, _res, next) {
     if (isOn !== undefined && isOn(req) !== true) return next();
-    if (allowed !== undefined && isAllowed(allowed, req)) return next();
+    if (allowed?.(req) === true) return next();
     next(refusal(new ServiceUnavailable(errorOptions(req))));
   };
 }
