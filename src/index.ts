@@ -37,7 +37,7 @@ export { breakerRetryAfter, type CircuitBreakerLike } from './errors/breaker';
 // The guards: middlewares that raise the catalog's errors at the right moment.
 export { type Guard } from './guards/guard';
 export { maintenance, type MaintenanceOptions } from './guards/maintenance';
-export { type AllowRule } from './guards/allow-rules';
+export { type AllowRule } from './guards/allow-rule';
 export {
   loadShedding,
   type LoadLimit,

@@ -1,7 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import { type AdmissionOptions, parseAdmissionOptions } from '../admission/admission-options';
+import { type AdmissionOptions, parseAdmissionOptions } from './admission-options';
 import { type AdmissionQueue, admissionQueue, type AdmissionStatus } from '../admission/admission-queue';
 import type { ServiceUnavailable } from '../errors/classes';
 import { showValue } from '../misuse/show-value';

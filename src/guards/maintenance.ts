@@ -5,7 +5,8 @@ import * as z from 'zod/mini';
 import { ServiceUnavailable } from '../errors/classes';
 import type { Guard } from './guard';
 import { refusal } from '../errors/refusal';
-import { ALLOW_EXPECTED, allowHint, allowOption, type AllowRule, compileAllow } from './allow-rules';
+import type { AllowRule } from './allow-rule';
+import { ALLOW_EXPECTED, allowHint, allowOption, compileAllow } from './allow-rules';
 import { HTTP_DATE_YEARS, isHttpDate, LATEST_HTTP_DATE } from '../http/retry-after';
 import type { RetryableErrorOptions } from '../errors/server-error';
 import {

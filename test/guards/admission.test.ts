@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import request from 'supertest';
 
 import { type AdmissionGate, admission } from '../../src/guards/admission';
-import type { AdmissionOptions } from '../../src/admission/admission-options';
+import type { AdmissionOptions } from '../../src/guards/admission-options';
 import { serverErrors } from '../../src/node/middleware';
 import { expressVersions } from '../helpers/apps';
 import { caught } from '../helpers/caught';

@@ -22,9 +22,11 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
   describe: ['classify', 'errors', 'http', 'catalog', 'misuse', 'util'],
   render: ['describe', 'classify', 'errors', 'http', 'catalog', 'misuse', 'util'],
   lifecycle: ['errors', 'http', 'catalog', 'misuse', 'util'],
+  // Admission control's queue and limit: plain logic, no runtime, no error.
+  admission: ['util'],
   core: BELOW_CORE,
   node: ['core', ...BELOW_CORE],
-  guards: ['node', 'core', ...BELOW_CORE],
+  guards: ['node', 'core', 'admission', ...BELOW_CORE],
   fetch: ['core', ...BELOW_CORE],
   fastify: ['core', ...BELOW_CORE],
   koa: ['core', ...BELOW_CORE],

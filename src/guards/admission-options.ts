@@ -4,7 +4,8 @@ import * as z from 'zod/mini';
 
 import { ServiceUnavailable } from '../errors/classes';
 import { refusal } from '../errors/refusal';
-import { ALLOW_EXPECTED, allowHint, allowOption, type AllowRule } from '../guards/allow-rules';
+import type { AllowRule } from './allow-rule';
+import { ALLOW_EXPECTED, allowHint, allowOption } from './allow-rules';
 import {
   DETAIL_EXPECTED,
   detailOption,
