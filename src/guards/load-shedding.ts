@@ -21,9 +21,18 @@ import { MAX_TIMER } from '../util/timers';
 
 /** The options of {@link loadShedding}. Set at least one limit. */
 export interface LoadSheddingOptions {
-  /** The most event-loop delay, in milliseconds (see {@link LoadSheddingStatus.eventLoopDelay}). Defaults to no limit. */
+  /**
+   * The most event-loop delay, in milliseconds (see {@link LoadSheddingStatus.eventLoopDelay}). Defaults to no limit.
+   *
+   * @deprecated Use `admission()`: a sampled delay reacts a sample late and then sheds everything,
+   * where the queue's waiting time refuses only what cannot be served in time.
+   */
   maxEventLoopDelay?: number;
-  /** The most event-loop utilization over one sample interval, above 0 and at most 1. Defaults to no limit. */
+  /**
+   * The most event-loop utilization over one sample interval, above 0 and at most 1. Defaults to no limit.
+   *
+   * @deprecated Use `admission()`, for the reason given at {@link LoadSheddingOptions.maxEventLoopDelay}.
+   */
   maxEventLoopUtilization?: number;
   /** The most V8 heap in use (`process.memoryUsage().heapUsed`), in bytes. Defaults to no limit. */
   maxHeapUsedBytes?: number;
