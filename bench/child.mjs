@@ -8,9 +8,10 @@ const ENTRY = fileURLToPath(new URL('./serve.mjs', import.meta.url));
 /**
  * Starts `module` (relative to bench/) in its own process via serve.mjs and
  * resolves once it listens on 127.0.0.1. `execArgv` is explicit so that flags
- * given to the parent (such as --cpu-prof) never leak into a server.
+ * given to the parent (such as --cpu-prof) never leak into a server. `cores`
+ * ("1", "0-1") pins it with taskset; by default, to BENCH_PIN's server cores.
  */
-export async function startServer(module, { variant, execArgv = [] } = {}) {
+export async function startServer(module, { variant, execArgv = [], cores = pinning()?.server } = {}) {
   const proc = fork(ENTRY, variant === undefined ? [module] : [module, variant], {
     cwd: fileURLToPath(new URL('.', import.meta.url)),
     execArgv,
@@ -20,20 +21,29 @@ export async function startServer(module, { variant, execArgv = [] } = {}) {
     // formatting and the write but no reader.
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
   });
-  const cores = pinning();
-  if (cores && !pin(proc.pid, cores.server))
-    throw new Error(`BENCH_PIN: taskset could not pin the server to ${cores.server}`);
+  if (cores && !pin(proc.pid, cores)) {
+    proc.kill('SIGKILL');
+    throw new Error(`taskset could not pin the server to cores ${cores}`);
+  }
   const { port } = await reply(proc, 'listening');
   return {
     port,
     ask: (type) => {
-      proc.send({ type });
-      return reply(proc, type);
+      if (!proc.connected)
+        return Promise.reject(
+          new Error(`server gone (${proc.signalCode ?? `exit code ${proc.exitCode}`}) before "${type}"`),
+        );
+      const answer = reply(proc, type);
+      // With a callback, a channel that closes meanwhile ends in reply()'s 'exit'
+      // rejection, not in an 'error' event that would end the parent.
+      proc.send({ type }, () => {});
+      return answer;
     },
     stop: async () => {
-      if (proc.exitCode !== null) return;
+      // A server killed by a signal has a signalCode and no exitCode.
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = new Promise((resolve) => proc.once('exit', resolve));
-      proc.send({ type: 'exit' });
+      proc.send({ type: 'exit' }, () => {});
       const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);

@@ -16,12 +16,14 @@ export function pin(pid, cores) {
 
 /**
  * BENCH_PIN="<generator cores>:<server cores>", e.g. "0:1". Unset: no pinning.
+ * `name` reads another variable (OVERLOAD_PIN), `fallback` is used when it is
+ * unset; "off" turns pinning off.
  */
-export function pinning() {
-  const value = process.env.BENCH_PIN;
-  if (!value) return undefined;
+export function pinning(name = 'BENCH_PIN', fallback = undefined) {
+  const value = process.env[name] || fallback;
+  if (!value || value === 'off') return undefined;
   const match = /^([\d,-]+):([\d,-]+)$/.exec(value);
   if (!match)
-    throw new Error(`BENCH_PIN: expected "<generator cores>:<server cores>" such as "0:1", got "${value}"`);
+    throw new Error(`${name}: expected "<generator cores>:<server cores>" such as "0:1", got "${value}"`);
   return { generator: match[1], server: match[2] };
 }

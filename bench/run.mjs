@@ -26,10 +26,11 @@ if (unknown.length)
   throw new Error(
     `BENCH_ONLY: unknown ${unknown.join(', ')}; known: ${contenders.map((c) => c.id).join(', ')}`,
   );
+// Described before pinning, which would leave it counting the pinned cores only.
+const machine = describeMachine();
 const cores = pinning();
 if (cores && !pin(process.pid, cores.generator))
   throw new Error(`BENCH_PIN: taskset could not pin the load generator to ${cores.generator}`);
-const machine = describeMachine();
 const progress = (line) => process.stderr.write(`${line}\n`);
 
 const entries = [];
