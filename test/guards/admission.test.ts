@@ -11,6 +11,7 @@ import { expressVersions } from '../helpers/apps';
 import { caught } from '../helpers/caught';
 import { send } from '../helpers/http-client';
 import { closeServers, listenLocally, urlOf } from '../helpers/local-server';
+import { koaVersions } from '../koa/versions';
 
 // Generous: the machine may be busy with other suites; nothing here measures speed.
 const PATIENCE = 30_000;
@@ -251,5 +252,29 @@ describe('admission() options', () => {
       gate(req as never, res as never, next);
     }
     expect([...seen].sort()).toEqual(['3', '4', '5', '6']);
+  });
+});
+
+describe.each(koaVersions)('admission().wrap() in front of %s', (_version, Koa) => {
+  it("queues and refuses before Koa's callback sees the request", async () => {
+    const gate = admission({ maxInFlight: 1, maxQueue: 1 });
+    const work = hold();
+    const app = new Koa();
+    app.use(async (ctx) => {
+      await work.held;
+      ctx.body = { done: true };
+    });
+    const url = urlOf(await listenLocally(gate.wrap(app.callback())));
+    const a = send(`${url}/work`);
+    await waitFor(() => gate.status().inFlight === 1, 'a in flight');
+    const queued = send(`${url}/work`);
+    await waitFor(() => gate.status().queued === 1, 'one queued');
+    const b = send(`${url}/work`);
+    const refused = await queued;
+    expect(refused.status).toBe(503);
+    expect(refused.headers['cache-control']).toBe('no-store');
+    work.release();
+    expect((await a).status).toBe(200);
+    expect((await b).status).toBe(200);
   });
 });
