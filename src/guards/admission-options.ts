@@ -35,8 +35,9 @@ export interface AdmissionOptions<Req extends IncomingMessage = IncomingMessage>
   /**
    * Milliseconds a request may wait to start while the queue still empties
    * now and then; once it has not been empty for 100 ms (the server is
-   * overloaded), requests are served newest first and one that has waited 5
-   * ms is refused, as Facebook's adaptive LIFO with CoDel does. Defaults to `500`.
+   * overloaded, until it stays empty for 100 ms), requests are served newest
+   * first and one that has waited 5 ms is refused, as Facebook's adaptive LIFO
+   * with CoDel does. Defaults to `500`.
    */
   queueTimeout?: number;
   /**

@@ -212,7 +212,10 @@ describe('admissionQueue()', () => {
     g.finish('new2');
     g.turn();
     expect(g.started).toEqual(['a', 'new2', 'new1']);
-    // The queue emptied: back to arrival order, with the long deadline.
+    // The queue emptied, but one empty moment is no recovery: still overloaded.
+    expect(g.queue.status()).toMatchObject({ overloaded: true, queued: 0 });
+    // Once it has stayed empty as long as it took to call it overloaded: arrival order, the long deadline.
+    g.advance(OVERLOAD_AFTER_MS);
     expect(g.queue.status()).toMatchObject({ overloaded: false, queued: 0 });
     g.offer('x', 'y');
     g.advance(OVERLOADED_TIMEOUT_MS * 4);
@@ -220,6 +223,24 @@ describe('admissionQueue()', () => {
     g.turn();
     expect(g.started.at(-1)).toBe('x');
     expect(g.refused).toEqual(['old1', 'old2']);
+  });
+
+  it('stays overloaded through a queue that empties for a moment and fills again', () => {
+    const g = gate({ maxInFlight: 1 });
+    g.offer('a', 'b');
+    g.advance(OVERLOAD_AFTER_MS);
+    g.offer('fresh');
+    g.finish('a');
+    g.turn();
+    expect(g.started).toEqual(['a', 'fresh']);
+    expect(g.refused).toEqual(['b']);
+    expect(g.queue.status()).toMatchObject({ overloaded: true, queued: 0 });
+    // Refilled before it stayed empty for the interval: the short deadline holds at once.
+    g.advance(OVERLOAD_AFTER_MS / 2);
+    g.offer('c');
+    g.advance(OVERLOADED_TIMEOUT_MS + 1);
+    g.turn();
+    expect(g.refused).toEqual(['b', 'c']);
   });
 
   it('keeps no turn scheduled while it waits on requests in flight: it is woken by finish', () => {
