@@ -210,6 +210,9 @@ export function admissionQueue<Item>(
         return;
       }
       hooks.park(item);
+      // An overload that ended while the queue stayed empty ends before this
+      // request waits, not with it: it must not get the overload's deadline.
+      isOverloaded(now);
       if (queue.size === 0) nonEmptySince = now;
       emptySince = undefined;
       queue.push({ item, arrivedAt: now });

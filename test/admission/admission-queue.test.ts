@@ -243,6 +243,24 @@ describe('admissionQueue()', () => {
     expect(g.refused).toEqual(['b', 'c']);
   });
 
+  it('has recovered when the first request after a quiet spell has to wait', () => {
+    const g = gate({ maxInFlight: 1 });
+    g.offer('a', 'old');
+    g.advance(OVERLOAD_AFTER_MS);
+    g.offer('fresh');
+    g.finish('a');
+    g.turn();
+    g.finish('fresh');
+    g.turn();
+    // Quiet for a second, then a request waits behind one in flight: the long deadline.
+    g.advance(1000);
+    g.offer('b', 'c');
+    g.advance(OVERLOADED_TIMEOUT_MS * 2);
+    g.turn();
+    expect(g.refused).toEqual(['old']);
+    expect(g.queue.status()).toMatchObject({ overloaded: false, queued: 1 });
+  });
+
   it('keeps no turn scheduled while it waits on requests in flight: it is woken by finish', () => {
     const g = gate({ maxInFlight: 1 });
     g.offer('a', 'b');
