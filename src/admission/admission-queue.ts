@@ -115,7 +115,7 @@ export function admissionQueue<Item>(
   let nonEmptySince: number | undefined;
   let cancelExpiry: (() => void) | undefined;
   let overloaded = false;
-  /** When the queue last became empty, while overloaded. */
+  /** When the queue last became empty; undefined while it holds requests. */
   let emptySince: number | undefined;
 
   function begin(item: Item, now: number): void {
@@ -154,15 +154,15 @@ export function admissionQueue<Item>(
     if (queue.size === 0) return;
     const startedAt = clock.now();
     let now = startedAt;
-    const overloaded = isOverloaded(now);
-    const timeout = overloaded ? OVERLOADED_TIMEOUT_MS : settings.queueTimeout;
+    const newestFirst = isOverloaded(now);
+    const timeout = newestFirst ? OVERLOADED_TIMEOUT_MS : settings.queueTimeout;
     for (let oldest = queue.peekOldest(); oldest !== undefined && now - oldest.arrivedAt > timeout;) {
       drop(queue.shift() as Waiting<Item>);
       oldest = queue.peekOldest();
     }
     let started = false;
     while (queue.size > 0 && inFlight < limit.current && now - startedAt < TURN_SLICE_MS) {
-      const next = (overloaded ? queue.pop() : queue.shift()) as Waiting<Item>;
+      const next = (newestFirst ? queue.pop() : queue.shift()) as Waiting<Item>;
       if (hooks.gone(next.item)) {
         skipped++;
         continue;

@@ -12,17 +12,7 @@ import { caught } from '../helpers/caught';
 import { send } from '../helpers/http-client';
 import { closeServers, listenLocally, urlOf } from '../helpers/local-server';
 import { koaVersions } from '../koa/versions';
-
-// Generous: the machine may be busy with other suites; nothing here measures speed.
-const PATIENCE = 30_000;
-
-async function waitFor(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + PATIENCE;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { waitFor } from '../helpers/wait-for';
 
 /** A route's work that holds until the test lets it go: the server's capacity, used up. */
 function hold() {

@@ -11,6 +11,7 @@ import { expressVersions } from '../helpers/apps';
 import { caught } from '../helpers/caught';
 import { closeServers, listenLocally } from '../helpers/local-server';
 import { problemOf } from '../helpers/problem';
+import { waitFor } from '../helpers/wait-for';
 
 // Generous: the machine may be busy with other suites; nothing here measures speed.
 const PATIENCE = 30_000;
@@ -20,15 +21,6 @@ function blockEventLoop(ms: number): void {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     // Spin: nothing else may run.
-  }
-}
-
-/** Polls until `check` holds; fails after {@link PATIENCE}. */
-async function waitFor(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + PATIENCE;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
