@@ -10,8 +10,9 @@ export interface AdmissionStatus {
   /** Requests waiting to start. */
   readonly queued: number;
   /**
-   * The queue has not been empty for 100 ms, and has not stayed empty for 100 ms since: requests are
-   * served newest first, and refused after 5 ms of waiting.
+   * The queue has not been empty for 100 ms (or for 20 ms, with requests bringing more handler time
+   * than passed), and has not stayed empty for 100 ms since: requests are served newest first, and
+   * refused once they cannot start within 5 ms of arriving.
    */
   readonly overloaded: boolean;
   /** Requests started since the gate was made. */
@@ -67,15 +68,25 @@ export interface AdmissionQueueSettings {
  */
 export const TURN_SLICE_MS = 2;
 /**
- * The queue has not been empty this long: the server is overloaded (CoDel's
- * interval); and it has recovered once the queue has stayed empty this long.
- * Leaving at the first empty moment made the state flap, and each return to
- * the long deadline let requests wait tens of ms (measured: p99 37–167 ms at
- * 1.5–3C, against 5–20 ms with the hysteresis).
+ * CoDel's interval. The queue has not been empty this long: the server is
+ * overloaded. Overloaded, it has recovered once the queue has stayed empty
+ * this long: leaving at the first empty moment made the state flap, and each
+ * return to the long deadline let requests wait tens of ms (measured: p99
+ * 37–167 ms at 1.5–3C, against 5–20 ms with the hysteresis).
  */
-export const OVERLOAD_AFTER_MS = 100;
+export const INTERVAL_MS = 100;
+/**
+ * The queue has not been empty this long, and the requests that arrived
+ * meanwhile bring more handler time than has passed: overloaded, sooner than
+ * {@link INTERVAL_MS}. At 3C from idle, 100 ms of the long deadline left the
+ * first requests waiting up to 200 ms and their refusals up to 100 ms, the
+ * tail of a whole run (measured, bench/overload.mjs).
+ */
+export const OVERLOAD_AFTER_MS = 20;
 /** Once overloaded, the longest a request waits before it is refused (CoDel's target). */
 export const OVERLOADED_TIMEOUT_MS = 5;
+/** Weight of the newest sample in the running means of the time per start. */
+const MEAN_WEIGHT = 0.2;
 
 interface Waiting<Item> {
   readonly item: Item;
@@ -85,10 +96,12 @@ interface Waiting<Item> {
 /**
  * The queue in front of a server: a limit on requests in flight (fixed, or a
  * {@link gradientLimit}), a bounded queue with a queue-time deadline, served
- * in arrival order until it stops emptying, then newest first with a 5 ms
- * deadline (Facebook's adaptive LIFO with controlled delay: the freshest
- * requests are the ones whose clients are still waiting, and refusing the
- * others quickly is what keeps latency bounded). Requests arriving while the
+ * in arrival order while it keeps emptying, newest first once it has stood
+ * for 5 ms, and with a 5 ms deadline once it is overloaded (Facebook's
+ * adaptive LIFO with controlled delay: the freshest requests are the ones
+ * whose clients are still waiting, and refusing the others quickly is what
+ * keeps latency bounded). Overloaded, a request that cannot start within its
+ * deadline is refused as soon as that is certain. Requests arriving while the
  * server keeps up start at once, in the turn that read them; once a turn has
  * spent {@link TURN_SLICE_MS} on handlers, the rest wait for the next one.
  *
@@ -113,15 +126,31 @@ export function admissionQueue<Item>(
   let scheduled = false;
   /** When the queue last stopped being empty. */
   let nonEmptySince: number | undefined;
+  /** Requests that arrived to wait since then. */
+  let arrivedSince = 0;
   let cancelExpiry: (() => void) | undefined;
   let overloaded = false;
   /** When the queue last became empty; undefined while it holds requests. */
   let emptySince: number | undefined;
+  /**
+   * While requests wait, how long the server takes per request it starts: its
+   * handlers, the poll phases between them, or the wait for a slot under the
+   * limit. A running mean; undefined until the first backlog.
+   */
+  let msPerStart: number | undefined;
+  /** The last turn that started requests and left others waiting. */
+  let backlogTurn: { readonly at: number; readonly starts: number } | undefined;
+  /** How long starting a request keeps the event loop busy (its handler's synchronous part): a running mean. */
+  let handlerMs: number | undefined;
 
-  function begin(item: Item, now: number): void {
+  /** Starts `item`; returns the time once its handler has returned. */
+  function begin(item: Item, now: number): number {
     inFlight++;
     admitted++;
     hooks.start(item, now);
+    const after = clock.now();
+    handlerMs = runningMean(handlerMs, after - now);
+    return after;
   }
 
   function drop({ item }: Waiting<Item>): void {
@@ -139,10 +168,37 @@ export function admissionQueue<Item>(
   }
 
   function isOverloaded(now: number): boolean {
-    if (!overloaded) overloaded = nonEmptySince !== undefined && now - nonEmptySince >= OVERLOAD_AFTER_MS;
-    else if (queue.size === 0 && emptySince !== undefined && now - emptySince >= OVERLOAD_AFTER_MS)
+    if (!overloaded && nonEmptySince !== undefined) {
+      const standing = now - nonEmptySince;
+      // Requests arriving with more handler time than has passed: the
+      // standing queue is an overload, not a stall (a GC, a slow first
+      // request, a core taken by the host) that the server will catch up
+      // from. Handlers that wait on I/O instead show their overload by time
+      // alone, as in CoDel.
+      overloaded =
+        standing >= INTERVAL_MS ||
+        (standing >= OVERLOAD_AFTER_MS && arrivedSince * (handlerMs ?? 0) > standing);
+    } else if (queue.size === 0 && emptySince !== undefined && now - emptySince >= INTERVAL_MS)
       overloaded = false;
     return overloaded;
+  }
+
+  /**
+   * Refuses, oldest first, the waiting requests that cannot start before
+   * their deadline. Newest first, the one `p` places from the top starts at
+   * the earliest `p` starts from now, however few arrive meanwhile: refusing it
+   * now instead of once its wait has run out answers it sooner and frees the
+   * turn. In arrival order, a request is refused once its wait has run out.
+   */
+  function expire(now: number, timeout: number, newestFirst: boolean): void {
+    const perStart = newestFirst ? (msPerStart ?? 0) : 0;
+    for (
+      let oldest = queue.peekOldest();
+      oldest !== undefined && now - oldest.arrivedAt + (queue.size - 1) * perStart > timeout;
+      oldest = queue.peekOldest()
+    ) {
+      drop(queue.shift() as Waiting<Item>);
+    }
   }
 
   /** One turn of the event loop: expire, then start what the limit and the slice allow. */
@@ -154,33 +210,36 @@ export function admissionQueue<Item>(
     if (queue.size === 0) return;
     const startedAt = clock.now();
     let now = startedAt;
-    const newestFirst = isOverloaded(now);
-    const timeout = newestFirst ? OVERLOADED_TIMEOUT_MS : settings.queueTimeout;
-    for (let oldest = queue.peekOldest(); oldest !== undefined && now - oldest.arrivedAt > timeout;) {
-      drop(queue.shift() as Waiting<Item>);
-      oldest = queue.peekOldest();
-    }
-    let started = false;
+    const shortDeadline = isOverloaded(now);
+    // A queue that has stood for longer than the short deadline is served
+    // newest first before it is called an overload: at 3C from idle, the
+    // requests of those first milliseconds are then the fresh ones.
+    const newestFirst =
+      shortDeadline || (nonEmptySince !== undefined && now - nonEmptySince >= OVERLOADED_TIMEOUT_MS);
+    const timeout = shortDeadline ? OVERLOADED_TIMEOUT_MS : settings.queueTimeout;
+    expire(now, timeout, newestFirst);
+    let starts = 0;
     while (queue.size > 0 && inFlight < limit.current && now - startedAt < TURN_SLICE_MS) {
       const next = (newestFirst ? queue.pop() : queue.shift()) as Waiting<Item>;
       if (hooks.gone(next.item)) {
         skipped++;
         continue;
       }
-      if (!started) {
-        started = true;
+      if (starts++ === 0) {
         turnStartedAt = startedAt;
+        if (backlogTurn !== undefined)
+          msPerStart = runningMean(msPerStart, (startedAt - backlogTurn.at) / backlogTurn.starts);
       }
-      begin(next.item, now);
-      now = clock.now();
+      now = begin(next.item, now);
     }
     if (queue.size === 0) {
       nonEmptySince = undefined;
       emptySince ??= now;
     }
+    if (starts > 0) backlogTurn = queue.size > 0 ? { at: startedAt, starts } : undefined;
     // A turn that started requests stays open until the next one, so that what
     // the next poll phase reads is judged against this turn's slice.
-    if (started || (queue.size > 0 && inFlight < limit.current)) schedule();
+    if (starts > 0 || (queue.size > 0 && inFlight < limit.current)) schedule();
     else if (queue.size > 0) expireLater(now, timeout);
   }
 
@@ -213,7 +272,11 @@ export function admissionQueue<Item>(
       // An overload that ended while the queue stayed empty ends before this
       // request waits, not with it: it must not get the overload's deadline.
       isOverloaded(now);
-      if (queue.size === 0) nonEmptySince = now;
+      if (queue.size === 0) {
+        nonEmptySince = now;
+        arrivedSince = 0;
+      }
+      arrivedSince++;
       emptySince = undefined;
       queue.push({ item, arrivedAt: now });
       if (queue.size > settings.maxQueue) drop(queue.shift() as Waiting<Item>);
@@ -237,6 +300,16 @@ export function admissionQueue<Item>(
       });
     },
   };
+}
+
+/**
+ * A running mean of durations. One stalled sample (a GC, a core taken by the
+ * host) counts as at most twice the mean, so that it does not make the server
+ * look slow for the next dozen.
+ */
+function runningMean(mean: number | undefined, sample: number): number {
+  if (mean === undefined) return sample;
+  return mean + MEAN_WEIGHT * (Math.min(sample, 2 * mean) - mean);
 }
 
 const REAL_CLOCK: AdmissionClock = {

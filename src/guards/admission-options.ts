@@ -34,10 +34,11 @@ export interface AdmissionOptions<Req extends IncomingMessage = IncomingMessage>
   maxQueue?: number;
   /**
    * Milliseconds a request may wait to start while the queue still empties
-   * now and then; once it has not been empty for 100 ms (the server is
-   * overloaded, until it stays empty for 100 ms), requests are served newest
-   * first and one that has waited 5 ms is refused, as Facebook's adaptive LIFO
-   * with CoDel does. Defaults to `500`.
+   * now and then; once it has not been empty for 100 ms (or for 20 ms, with
+   * requests bringing more handler time than passes), the server is
+   * overloaded until the queue stays empty for 100 ms, and a request that
+   * cannot start within 5 ms of arriving is refused, as Facebook's adaptive
+   * LIFO with CoDel does. Defaults to `500`.
    */
   queueTimeout?: number;
   /**

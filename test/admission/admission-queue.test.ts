@@ -2,6 +2,7 @@ import {
   type AdmissionClock,
   type AdmissionQueueSettings,
   admissionQueue,
+  INTERVAL_MS,
   OVERLOAD_AFTER_MS,
   OVERLOADED_TIMEOUT_MS,
   TURN_SLICE_MS,
@@ -61,6 +62,9 @@ function gate(settings: Partial<AdmissionQueueSettings> = {}) {
   const started: string[] = [];
   const refused: string[] = [];
   const startedAt = new Map<string, number>();
+  /** How long each refused request had waited. */
+  const waitedWhenRefused = new Map<string, number>();
+  const offeredAt = new Map<string, number>();
   let parked = 0;
   /** How long each handler runs, synchronously, when started. */
   let handlerMs = 0;
@@ -72,7 +76,10 @@ function gate(settings: Partial<AdmissionQueueSettings> = {}) {
         startedAt.set(item.name, at);
         loop.spend(handlerMs);
       },
-      refuse: (item) => void refused.push(item.name),
+      refuse: (item) => {
+        refused.push(item.name);
+        waitedWhenRefused.set(item.name, loop.clock.now() - (offeredAt.get(item.name) as number));
+      },
       gone: (item) => item.gone,
       park: () => void parked++,
     },
@@ -84,6 +91,7 @@ function gate(settings: Partial<AdmissionQueueSettings> = {}) {
     queue,
     started,
     refused,
+    waitedWhenRefused,
     parked: () => parked,
     handlersTake(ms: number) {
       handlerMs = ms;
@@ -92,6 +100,7 @@ function gate(settings: Partial<AdmissionQueueSettings> = {}) {
       for (const name of names) {
         const item = { name, gone: false };
         items.set(name, item);
+        offeredAt.set(name, loop.clock.now());
         queue.offer(item);
       }
     },
@@ -200,7 +209,7 @@ describe('admissionQueue()', () => {
     const g = gate({ maxInFlight: 1 });
     g.offer('a', 'old1', 'old2');
     expect(g.queue.status().overloaded).toBe(false);
-    g.advance(OVERLOAD_AFTER_MS);
+    g.advance(INTERVAL_MS);
     expect(g.queue.status().overloaded).toBe(true);
     g.offer('new1', 'new2');
     g.finish('a');
@@ -215,20 +224,23 @@ describe('admissionQueue()', () => {
     // The queue emptied, but one empty moment is no recovery: still overloaded.
     expect(g.queue.status()).toMatchObject({ overloaded: true, queued: 0 });
     // Once it has stayed empty as long as it took to call it overloaded: arrival order, the long deadline.
-    g.advance(OVERLOAD_AFTER_MS);
+    g.advance(INTERVAL_MS);
     expect(g.queue.status()).toMatchObject({ overloaded: false, queued: 0 });
     g.offer('x', 'y');
-    g.advance(OVERLOADED_TIMEOUT_MS * 4);
+    g.advance(OVERLOADED_TIMEOUT_MS - 1);
     g.finish('new1');
     g.turn();
     expect(g.started.at(-1)).toBe('x');
+    g.advance(OVERLOADED_TIMEOUT_MS * 4);
+    g.turn();
     expect(g.refused).toEqual(['old1', 'old2']);
+    expect(g.queue.status()).toMatchObject({ overloaded: false, queued: 1 });
   });
 
   it('stays overloaded through a queue that empties for a moment and fills again', () => {
     const g = gate({ maxInFlight: 1 });
     g.offer('a', 'b');
-    g.advance(OVERLOAD_AFTER_MS);
+    g.advance(INTERVAL_MS);
     g.offer('fresh');
     g.finish('a');
     g.turn();
@@ -236,7 +248,7 @@ describe('admissionQueue()', () => {
     expect(g.refused).toEqual(['b']);
     expect(g.queue.status()).toMatchObject({ overloaded: true, queued: 0 });
     // Refilled before it stayed empty for the interval: the short deadline holds at once.
-    g.advance(OVERLOAD_AFTER_MS / 2);
+    g.advance(INTERVAL_MS / 2);
     g.offer('c');
     g.advance(OVERLOADED_TIMEOUT_MS + 1);
     g.turn();
@@ -246,7 +258,7 @@ describe('admissionQueue()', () => {
   it('has recovered when the first request after a quiet spell has to wait', () => {
     const g = gate({ maxInFlight: 1 });
     g.offer('a', 'old');
-    g.advance(OVERLOAD_AFTER_MS);
+    g.advance(INTERVAL_MS);
     g.offer('fresh');
     g.finish('a');
     g.turn();
@@ -259,6 +271,78 @@ describe('admissionQueue()', () => {
     g.turn();
     expect(g.refused).toEqual(['old']);
     expect(g.queue.status()).toMatchObject({ overloaded: false, queued: 1 });
+  });
+
+  it('serves newest first once the queue has stood for the short deadline, before it is overloaded', () => {
+    const g = gate({ maxInFlight: 1 });
+    g.offer('a', 'b', 'c');
+    g.advance(OVERLOADED_TIMEOUT_MS);
+    g.finish('a');
+    g.turn();
+    expect(g.started).toEqual(['a', 'c']);
+    expect(g.refused).toEqual([]);
+    expect(g.queue.status()).toMatchObject({ overloaded: false, queued: 1 });
+  });
+
+  /** Three requests arrive during each 3 ms handler: one per ms, against one start per 3 ms. */
+  function cpuBound(g: ReturnType<typeof gate>, turns: number, from = 0) {
+    g.handlersTake(3);
+    for (let i = from; i < from + turns; i++) {
+      g.offer(`${i}a`, `${i}b`, `${i}c`);
+      g.turn();
+    }
+  }
+
+  // Handlers whose response ends within them: no limit on requests in flight is reached.
+  const unlimited = { maxInFlight: 1000 };
+
+  it('calls a queue that requests fill faster than handlers run an overload within 20 ms', () => {
+    const g = gate(unlimited);
+    let turns = 0;
+    while (!g.queue.status().overloaded && turns < 40) cpuBound(g, 1, turns++);
+    // Each turn is one 3 ms handler; the queue has stood since the first one's end.
+    expect(turns * 3).toBeGreaterThanOrEqual(OVERLOAD_AFTER_MS);
+    expect(turns * 3).toBeLessThan(OVERLOAD_AFTER_MS + 3);
+  });
+
+  it('once overloaded, refuses a request as soon as it cannot start within the deadline, not after', () => {
+    const g = gate(unlimited);
+    cpuBound(g, 12);
+    expect(g.queue.status().overloaded).toBe(true);
+    // What waited in the queue before the overload was called goes first; from then on:
+    const before = g.refused.length;
+    const startedBefore = g.started.length;
+    cpuBound(g, 10, 12);
+    const refusedSince = g.refused.slice(before);
+    // Two of the three that arrive during each turn's handler, at least.
+    expect(refusedSince.length).toBeGreaterThanOrEqual(20);
+    for (const name of refusedSince)
+      expect(g.waitedWhenRefused.get(name)).toBeLessThanOrEqual(OVERLOADED_TIMEOUT_MS);
+    // Each turn still starts one, the newest.
+    expect(g.started.slice(startedBefore)).toEqual([...Array(10).keys()].map((i) => `${i + 12}c`));
+  });
+
+  it('does not call a stall an overload: a handler that blocks for 40 ms, and the queue catches up', () => {
+    const g = gate(unlimited);
+    g.handlersTake(1);
+    // A request every 5 ms, served in 1 ms.
+    for (let i = 0; i < 10; i++) {
+      g.offer(`warm${i}`);
+      g.turn();
+      g.advance(4);
+    }
+    // Two start at once within the turn's slice; two wait; the first of them stalls (a GC, a core taken by the host).
+    g.offer('x', 'y', 'z1', 'z2');
+    g.handlersTake(40);
+    g.turn();
+    g.handlersTake(1);
+    const meanwhile = ['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8'];
+    g.offer(...meanwhile);
+    for (let i = 0; i < 20 && g.queue.status().queued > 0; i++) g.turn();
+    expect(g.refused).toEqual([]);
+    expect(g.queue.status()).toMatchObject({ overloaded: false, queued: 0 });
+    expect(g.started).toHaveLength(10 + 4 + 8);
+    expect(g.started).toEqual(expect.arrayContaining([...meanwhile, 'z2']));
   });
 
   it('keeps no turn scheduled while it waits on requests in flight: it is woken by finish', () => {
