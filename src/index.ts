@@ -36,6 +36,7 @@ export { breakerRetryAfter, type CircuitBreakerLike } from './errors/breaker';
 
 // The guards: middlewares that raise the catalog's errors at the right moment.
 export { type Guard } from './guards/guard';
+export { guards } from './guards/guards';
 export { maintenance, type MaintenanceOptions } from './guards/maintenance';
 export { type AllowRule } from './guards/allow-rule';
 export {
