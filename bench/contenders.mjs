@@ -100,6 +100,13 @@ export const contenders = [
     variant: 'guarded',
     ...OK,
   },
+  {
+    id: 'ok-guarded-one',
+    label: '`GET /ok` with serverErrors() and all guards in one `guards()`',
+    module: 'contenders/success-path.mjs',
+    variant: 'guarded-one',
+    ...OK,
+  },
 ];
 
 /** The comparisons the report makes, each against its own baseline. */
@@ -120,7 +127,15 @@ export const groups = [
   {
     title: 'Success path: `GET /ok` answers 200 JSON',
     baseline: 'ok-without',
-    ids: ['ok-without', 'ok-with', 'ok-layers', 'ok-timeout', 'ok-connect-timeout', 'ok-guarded'],
+    ids: [
+      'ok-without',
+      'ok-with',
+      'ok-layers',
+      'ok-timeout',
+      'ok-connect-timeout',
+      'ok-guarded',
+      'ok-guarded-one',
+    ],
   },
   ...(process.env.BENCH_BASELINE
     ? [
