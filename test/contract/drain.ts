@@ -6,6 +6,10 @@ import type { DrainOptions } from '../../src/lifecycle/drain-options';
 import type { DrainStatus } from '../../src/lifecycle/drain-state';
 import { flatHeaders } from '../helpers/http-client';
 import { urlOf } from '../helpers/local-server';
+import { waitFor } from '../helpers/wait-for';
+
+// The drain suites poll through the same helper as every other suite.
+export { waitFor };
 
 /** What every runtime's drain app serves, and how the table holds its slow routes. */
 export interface DrainRoutes {
@@ -112,15 +116,6 @@ export function get(url: string, agent: Agent, onSocket?: (socket: Socket) => vo
 export function answer(outcome: Outcome) {
   if (outcome.kind !== 'answer') throw new Error(`expected an answer, got ${outcome.code}`);
   return outcome;
-}
-
-/** Polls until `check` holds: for state with no event of its own. Fails after {@link PATIENCE}. */
-export async function waitFor(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + PATIENCE;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
 }
 
 /** Destroys the agents and raw connections of the test; for `afterEach`. */
