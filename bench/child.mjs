@@ -10,10 +10,16 @@ const ENTRY = fileURLToPath(new URL('./serve.mjs', import.meta.url));
  * resolves once it listens on 127.0.0.1. `execArgv` is explicit so that flags
  * given to the parent (such as --cpu-prof) never leak into a server. `cores`
  * ("1", "0-1") pins it with taskset; by default, to BENCH_PIN's server cores.
+ * `execPath` starts it under another program, such as valgrind, that is given
+ * node's own path at the end of `execArgv`.
  */
-export async function startServer(module, { variant, execArgv = [], cores = pinning()?.server } = {}) {
+export async function startServer(
+  module,
+  { variant, execPath = process.execPath, execArgv = [], cores = pinning()?.server } = {},
+) {
   const proc = fork(ENTRY, variant === undefined ? [module] : [module, variant], {
     cwd: fileURLToPath(new URL('.', import.meta.url)),
+    execPath,
     execArgv,
     // production: Express's default handler then leaves the stack out of its page, as deployed.
     env: { ...process.env, NODE_ENV: 'production' },
@@ -28,6 +34,7 @@ export async function startServer(module, { variant, execArgv = [], cores = pinn
   const { port } = await reply(proc, 'listening');
   return {
     port,
+    pid: proc.pid,
     ask: (type) => {
       if (!proc.connected)
         return Promise.reject(
