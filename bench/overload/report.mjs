@@ -190,18 +190,20 @@ function stepText(entries, summary, capacity) {
     [
       { title: 'Contender' },
       right('unloaded p99 ms'),
+      { title: 'first phase (control)' },
       { title: 'after the step up' },
       { title: 'after the step down' },
-      { title: 'rep by rep (up / down)' },
+      { title: 'rep by rep (control / up / down)' },
     ],
     withStep.map((e) => {
       const s = summary[e.id];
       return [
         name(e),
         num(s.unloadedP99, 1),
+        never(s.step.control),
         never(s.step.up),
         never(s.step.down),
-        s.step.reps.map((r) => `${never(r.up)} / ${never(r.down)}`).join('; '),
+        s.step.reps.map((r) => `${never(r.control)} / ${never(r.up)} / ${never(r.down)}`).join('; '),
       ];
     }),
   );
@@ -241,7 +243,7 @@ function stepText(entries, summary, capacity) {
   return [
     recoveries,
     '',
-    `Recovery: from the step to the first ${BUCKET_MS} ms bucket (by scheduled send time) from which on, to the end of the phase, every bucket is healthy: 200s within ${GOOD_WITHIN_MS / 1000} s at ≥ 0.9 × min(offered, C) per second, p99 of the 200s ≤ 2× the contender's unloaded p99, no timeouts. The median over the reps; "not within the phase" counts as longer than any time. The series below: each bucket's median over the reps.`,
+    `Recovery: from the step to the first ${BUCKET_MS} ms bucket (by scheduled send time) from which on, to the end of the phase, every bucket is healthy: 200s within ${GOOD_WITHIN_MS / 1000} s at ≥ 0.9 × min(offered, C) per second, p99 of the 200s ≤ 2× the contender's unloaded p99, no timeouts. The median over the reps; "not within the phase" counts as longer than any time. The first phase (0.5C, no step before it) gets the same measure as a control: where it is not 0 ms, a bucket failed on a stall of the host (a bucket's p99 is nearly its slowest request), not on a step. The series below: each bucket's median over the reps.`,
     ...series,
   ].join('\n');
 }

@@ -70,6 +70,8 @@ function stepSummary(stepRuns, { capacity, unloadedP99 }) {
   const { phases } = stepRuns[0];
   const reps = stepRuns.map((run) => ({
     rep: run.rep,
+    // The same measure for the first phase, which no step precedes: a control.
+    control: recovery(run.buckets, { phases, index: 0, capacity, unloadedP99 }),
     up: recovery(run.buckets, { phases, index: 1, capacity, unloadedP99 }),
     down: recovery(run.buckets, { phases, index: 2, capacity, unloadedP99 }),
   }));
@@ -82,6 +84,7 @@ function stepSummary(stepRuns, { capacity, unloadedP99 }) {
     phases,
     buckets,
     reps,
+    control: medianOrNever(reps.map((r) => r.control)),
     up: medianOrNever(reps.map((r) => r.up)),
     down: medianOrNever(reps.map((r) => r.down)),
     figures: rateSummary(stepRuns),
