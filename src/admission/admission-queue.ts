@@ -126,8 +126,14 @@ export function admissionQueue<Item>(
   let scheduled = false;
   /** When the queue last stopped being empty. */
   let nonEmptySince: number | undefined;
-  /** Requests that arrived to wait since then. */
+  /**
+   * Requests that arrived to wait since then, once a turn had run: those read
+   * with the first are the backlog of whatever held the loop (a stall reads
+   * them all at once), not a rate of arrival.
+   */
   let arrivedSince = 0;
+  /** Whether a turn has run since the queue last stopped being empty. */
+  let turnedSinceQueued = false;
   let cancelExpiry: (() => void) | undefined;
   let overloaded = false;
   /** When the queue last became empty; undefined while it holds requests. */
@@ -208,6 +214,7 @@ export function admissionQueue<Item>(
     cancelExpiry?.();
     cancelExpiry = undefined;
     if (queue.size === 0) return;
+    turnedSinceQueued = true;
     const startedAt = clock.now();
     let now = startedAt;
     const shortDeadline = isOverloaded(now);
@@ -275,8 +282,9 @@ export function admissionQueue<Item>(
       if (queue.size === 0) {
         nonEmptySince = now;
         arrivedSince = 0;
+        turnedSinceQueued = false;
       }
-      arrivedSince++;
+      if (turnedSinceQueued) arrivedSince++;
       emptySince = undefined;
       queue.push({ item, arrivedAt: now });
       if (queue.size > settings.maxQueue) drop(queue.shift() as Waiting<Item>);

@@ -345,6 +345,30 @@ describe('admissionQueue()', () => {
     expect(g.started).toEqual(expect.arrayContaining([...meanwhile, 'z2']));
   });
 
+  it('does not call the backlog of a stall an overload at half load', () => {
+    const g = gate(unlimited);
+    // A request every 5 ms, whose handler takes 2.5 ms: half of what the server can serve.
+    g.handlersTake(2.5);
+    let due = 0;
+    let sent = 0;
+    // Each turn, the poll phase reads every request due by then; what a stall held back comes at once.
+    const step = () => {
+      for (; due <= g.clock.now(); due += 5) g.offer(`r${sent++}`);
+      g.turn();
+      if (g.pending() === 0 && g.queue.status().queued === 0) g.advance(due - g.clock.now());
+    };
+    const run = (until: number) => {
+      while (g.clock.now() < until) step();
+    };
+    run(200);
+    // The loop stops for 40 ms (a GC, a core taken by the host): eight requests pile up unread.
+    g.spend(40);
+    run(600);
+    expect(g.refused).toEqual([]);
+    expect(g.queue.status()).toMatchObject({ overloaded: false });
+    expect(g.started).toHaveLength(sent - g.queue.status().queued);
+  });
+
   it('keeps no turn scheduled while it waits on requests in flight: it is woken by finish', () => {
     const g = gate({ maxInFlight: 1 });
     g.offer('a', 'b');
