@@ -8,9 +8,6 @@ import { flatHeaders } from '../helpers/http-client';
 import { urlOf } from '../helpers/local-server';
 import { waitFor } from '../helpers/wait-for';
 
-// The drain suites poll through the same helper as every other suite.
-export { waitFor };
-
 /** What every runtime's drain app serves, and how the table holds its slow routes. */
 export interface DrainRoutes {
   /**

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 
 import { drain, serverErrors } from '../../src/fastify';
-import { answer, closeClients, get, keepAlive, rawConnection, waitFor } from '../contract/drain';
+import { answer, closeClients, get, keepAlive, rawConnection } from '../contract/drain';
+import { waitFor } from '../helpers/wait-for';
 
 const apps: FastifyInstance[] = [];
 

@@ -9,7 +9,8 @@ import { drain } from '../../src/guards/drain';
 import { serverErrors } from '../../src/node/middleware';
 import { caught } from '../helpers/caught';
 import { closeServers, listenLocally, urlOf } from '../helpers/local-server';
-import { answer, closeClients, get, keepAlive, rawConnection, waitFor } from '../contract/drain';
+import { answer, closeClients, get, keepAlive, rawConnection } from '../contract/drain';
+import { waitFor } from '../helpers/wait-for';
 
 afterEach(async () => {
   closeClients();
