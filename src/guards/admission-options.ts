@@ -37,7 +37,7 @@ export interface AdmissionOptions<Req extends IncomingMessage = IncomingMessage>
    * now and then; once it has not been empty for 100 ms (or for 20 ms, with
    * requests bringing more handler time than passes), the server is
    * overloaded until the queue stays empty for 100 ms, and a request that
-   * cannot start within 5 ms of arriving is refused, as Facebook's adaptive
+   * cannot start within 3 ms of arriving is refused, as Facebook's adaptive
    * LIFO with CoDel does. Defaults to `500`.
    */
   queueTimeout?: number;
