@@ -116,15 +116,39 @@ export function bucketHealthy(bucket, { capacity, unloadedP99 }) {
 }
 
 /**
- * Ms from the start of phase `index` to the first bucket from which on every
- * bucket of the phase is healthy; Infinity when the phase ends unhealthy.
+ * How long a run of healthy buckets must last to count as back: one bucket of
+ * 500 ms at 0.5C holds some 100 requests, so its p99 is nearly its slowest
+ * request, and one stall of the host (a GC, a core taken) fails it. Requiring
+ * every bucket to the end of the phase read those stalls, not the step: the
+ * first phase, with no step before it, needed 2.5 to 9 s to "recover" for
+ * every contender (2026-12-02). 1 s of health in a row, the goal's own span,
+ * is a return; a later lapse is counted apart, beside the control's.
  */
-export function recovery(buckets, { phases, index, capacity, unloadedP99 }) {
+export const SUSTAIN_MS = 1000;
+
+/** The buckets of phase `index`. */
+function bucketsOfPhase(buckets, phases, index) {
   const from = phases.slice(0, index).reduce((sum, phase) => sum + phase.seconds * 1000, 0);
   const to = from + phases[index].seconds * 1000;
-  const inPhase = buckets.filter((b) => b.start >= from && b.start < to);
-  let first = inPhase.length;
-  while (first > 0 && bucketHealthy(inPhase[first - 1], { capacity, unloadedP99 })) first--;
-  if (first === inPhase.length) return Infinity;
-  return inPhase[first].start - from;
+  return { from, inPhase: buckets.filter((b) => b.start >= from && b.start < to) };
+}
+
+/**
+ * Ms from the start of phase `index` to the first bucket that begins
+ * {@link SUSTAIN_MS} of healthy buckets (or healthy buckets to the end of the
+ * phase, when less than that is left), and how many buckets of the phase are
+ * unhealthy after it (`lapses`). `ms` is Infinity when no such bucket exists.
+ */
+export function recovery(buckets, { phases, index, capacity, unloadedP99 }) {
+  const { from, inPhase } = bucketsOfPhase(buckets, phases, index);
+  const healthy = inPhase.map((b) => bucketHealthy(b, { capacity, unloadedP99 }));
+  const sustain = Math.ceil(SUSTAIN_MS / BUCKET_MS);
+  for (let first = 0; first < inPhase.length; first++) {
+    const run = healthy.slice(first, first + sustain);
+    if (run.every(Boolean)) {
+      const lapses = healthy.slice(first).filter((h) => !h).length;
+      return { ms: inPhase[first].start - from, lapses };
+    }
+  }
+  return { ms: Infinity, lapses: 0 };
 }

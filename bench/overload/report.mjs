@@ -1,7 +1,7 @@
 import { machineLine } from '../machine.mjs';
 import { median } from '../stats.mjs';
 import { markdownTable } from '../table.mjs';
-import { bucketHealthy, BUCKET_MS, GOOD_WITHIN_MS } from './figures.mjs';
+import { bucketHealthy, BUCKET_MS, GOOD_WITHIN_MS, SUSTAIN_MS } from './figures.mjs';
 import { TIMEOUT_MS } from './measure.mjs';
 import { goalsOf } from './summary.mjs';
 
@@ -193,6 +193,7 @@ function stepText(entries, summary, capacity) {
       { title: 'first phase (control)' },
       { title: 'after the step up' },
       { title: 'after the step down' },
+      { title: 'lapses after (control / up / down)' },
       { title: 'rep by rep (control / up / down)' },
     ],
     withStep.map((e) => {
@@ -203,7 +204,10 @@ function stepText(entries, summary, capacity) {
         never(s.step.control),
         never(s.step.up),
         never(s.step.down),
-        s.step.reps.map((r) => `${never(r.control)} / ${never(r.up)} / ${never(r.down)}`).join('; '),
+        `${s.step.lapses.control} / ${s.step.lapses.up} / ${s.step.lapses.down}`,
+        s.step.reps
+          .map((r) => [r.control, r.up, r.down].map((x) => `${never(x.ms)} (${x.lapses})`).join(' / '))
+          .join('; '),
       ];
     }),
   );
@@ -243,7 +247,7 @@ function stepText(entries, summary, capacity) {
   return [
     recoveries,
     '',
-    `Recovery: from the step to the first ${BUCKET_MS} ms bucket (by scheduled send time) from which on, to the end of the phase, every bucket is healthy: 200s within ${GOOD_WITHIN_MS / 1000} s at ≥ 0.9 × min(offered, C) per second, p99 of the 200s ≤ 2× the contender's unloaded p99, no timeouts. The median over the reps; "not within the phase" counts as longer than any time. The first phase (0.5C, no step before it) gets the same measure as a control: where it is not 0 ms, a bucket failed on a stall of the host (a bucket's p99 is nearly its slowest request), not on a step. The series below: each bucket's median over the reps.`,
+    `Recovery: from the step to the first ${BUCKET_MS} ms bucket (by scheduled send time) that begins ${SUSTAIN_MS / 1000} s of healthy buckets (or healthy buckets to the end of the phase): 200s within ${GOOD_WITHIN_MS / 1000} s at ≥ 0.9 × min(offered, C) per second, p99 of the 200s ≤ 2× the contender's unloaded p99, no timeouts. The median over the reps; "not within the phase" counts as longer than any time. **Lapses after**: the unhealthy buckets of the phase after that point, median over the reps (rep by rep in brackets). The first phase (0.5C, no step before it) gets the same measures as a control: its lapses are stalls of the host (a bucket's p99 is nearly its slowest request), the rate to hold the others' against. The series below: each bucket's median over the reps.`,
     ...series,
   ].join('\n');
 }

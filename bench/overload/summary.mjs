@@ -84,9 +84,14 @@ function stepSummary(stepRuns, { capacity, unloadedP99 }) {
     phases,
     buckets,
     reps,
-    control: medianOrNever(reps.map((r) => r.control)),
-    up: medianOrNever(reps.map((r) => r.up)),
-    down: medianOrNever(reps.map((r) => r.down)),
+    control: medianOrNever(reps.map((r) => r.control.ms)),
+    up: medianOrNever(reps.map((r) => r.up.ms)),
+    down: medianOrNever(reps.map((r) => r.down.ms)),
+    lapses: {
+      control: median(reps.map((r) => r.control.lapses)),
+      up: median(reps.map((r) => r.up.lapses)),
+      down: median(reps.map((r) => r.down.lapses)),
+    },
     figures: rateSummary(stepRuns),
   };
 }
