@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 
 import { serverErrors } from '../../src/fastify';
 import { admission } from '../../src/guards/admission';
+import { hold } from '../helpers/hold';
 import { send } from '../helpers/http-client';
 import { waitFor } from '../helpers/wait-for';
 
@@ -19,15 +20,14 @@ afterEach(async () => {
 describe('admission().wrap() in front of Fastify, through serverFactory', () => {
   it('queues and refuses before Fastify sees the request, and serves the queue afterwards', async () => {
     const gate = admission({ maxInFlight: 1, maxQueue: 1 });
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const work = hold();
     let routed = 0;
     const app = Fastify({ serverFactory: (handler) => createServer(gate.wrap(handler)) });
     apps.push(app);
     await app.register(serverErrors, { log: false });
     app.get('/work', async () => {
       routed++;
-      await held;
+      await work.held;
       return { done: true };
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -47,7 +47,7 @@ describe('admission().wrap() in front of Fastify, through serverFactory', () => 
     expect(JSON.parse(refused.body)).toMatchObject({ status: 503, title: 'Service Unavailable' });
     expect(routed).toBe(1);
 
-    release();
+    work.release();
     expect((await first).status).toBe(200);
     expect(JSON.parse((await last).body)).toEqual({ done: true });
     expect(routed).toBe(2);

@@ -9,17 +9,11 @@ import type { AdmissionOptions } from '../../src/guards/admission-options';
 import { serverErrors } from '../../src/node/middleware';
 import { expressVersions } from '../helpers/apps';
 import { caught } from '../helpers/caught';
+import { hold } from '../helpers/hold';
 import { send } from '../helpers/http-client';
 import { closeServers, listenLocally, urlOf } from '../helpers/local-server';
 import { koaVersions } from '../koa/versions';
 import { waitFor } from '../helpers/wait-for';
-
-/** A route's work that holds until the test lets it go: the server's capacity, used up. */
-function hold() {
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  return { held, release };
-}
 
 afterEach(closeServers);
 
