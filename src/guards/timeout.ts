@@ -3,7 +3,7 @@ import { AsyncResource } from 'node:async_hooks';
 import * as z from 'zod/mini';
 
 import { GatewayTimeout, ServiceUnavailable } from '../errors/classes';
-import { abort, DEADLINE, type Deadline, exposeSignal, isClientGone, type WithDeadline } from './deadline';
+import { abort, type Deadline, deadlineOf, exposeSignal, isClientGone, setDeadline } from './deadline';
 import type { Guard } from './guard';
 import { claimResponse, releaseResponse } from '../node/late-writes';
 import type { ServerError, ServerErrorOptions } from '../errors/server-error';
@@ -95,7 +95,7 @@ export function timeout(ms: number, options?: TimeoutOptions): Guard {
   const queue = new DeadlineQueue(delay);
 
   return function timeoutGuard(req, res, next) {
-    const existing = (req as WithDeadline)[DEADLINE];
+    const existing = deadlineOf(req);
     if (existing !== undefined) {
       // The deadline passed or the client left: nothing after this guard should run.
       if (existing.aborted !== undefined || isClientGone(res)) return;
@@ -112,7 +112,7 @@ export function timeout(ms: number, options?: TimeoutOptions): Guard {
       controller: undefined,
       aborted: undefined,
     };
-    (req as WithDeadline)[DEADLINE] = deadline;
+    setDeadline(req, deadline);
     queue.add(deadline);
     exposeSignal(req);
     next();

@@ -506,6 +506,28 @@ describe.each(expressVersions)('the deadlines of one timeout() on %s', (_version
     await closeServers();
   });
 
+  it('give an Express request no property of its own, since each one costs it a new hidden class', async () => {
+    const app = express();
+    let before: Array<string | symbol> = [];
+    let added: string[] = [];
+    app.use((req, _res, next) => {
+      before = Reflect.ownKeys(req);
+      next();
+    });
+    app.use(timeout(60_000));
+    app.use((req, _res, next) => {
+      added = Reflect.ownKeys(req)
+        .filter((key) => !before.includes(key))
+        .map(String);
+      next();
+    });
+    // The deadline is there, for the signal to find, but not on the request.
+    app.get('/', (req, res) => res.json({ aborted: requestSignal(req).aborted }));
+    const server = await listenLocally(app);
+    expect((await request(server).get('/')).body).toEqual({ aborted: false });
+    expect(added).toEqual([]);
+  });
+
   it("share one unref'd timer, however many requests are in flight, which never keeps the process alive", async () => {
     const setSpy = jest.spyOn(global, 'setTimeout');
     const answers: Array<() => void> = [];
