@@ -107,6 +107,16 @@ export const contenders = [
     variant: 'guarded-one',
     ...OK,
   },
+  // With BENCH_BASELINE: three of them again, from that build (for instructions.mjs).
+  ...(process.env.BENCH_BASELINE
+    ? ['with', 'timeout', 'guarded-one'].map((variant) => ({
+        id: `baseline-ok-${variant}`,
+        label: `the baseline build's \`GET /ok\` ${variant === 'with' ? 'with serverErrors()' : `and ${variant}`}`,
+        module: 'contenders/success-path.mjs',
+        variant: `baseline-${variant}`,
+        ...OK,
+      }))
+    : []),
 ];
 
 /** The comparisons the report makes, each against its own baseline. */

@@ -10,6 +10,8 @@
 // the baseline; default ok-with,ok-layers,ok-timeout,ok-guarded,ok-guarded-one),
 // INSTR_ROUNDS (3), INSTR_WARMUP requests before counting (8000), INSTR_REQUESTS
 // counted (3000), INSTR_PARALLEL servers at a time (2: counts do not depend on the other).
+// BENCH_BASELINE=<a checkout with dist/ built> adds its build's ok-with, ok-timeout and
+// ok-guarded-one as baseline-ok-with and so on, for INSTR_ONLY to pick, so that one run compares two builds.
 //
 // The warm-up is long because the optimizing compiler is: run natively with
 // --trace-opt, `ok-with` has made 101 optimized compiles after 2000 requests, 166
@@ -17,7 +19,10 @@
 // compiling was a quarter of the figure, and whether a change of the app moved it up
 // or down by 5 % depended on which functions happened to be compiled in the window
 // (one pass-through middleware came to 875 000 and 923 000 in two rounds). From 8000
-// on, rounds of one server agree within 0.5 %.
+// on, rounds of ok-with agree within 0.4 %, but ok-timeout still moved by 1.6 %
+// between two rounds, and the harness itself counts: importing the package inside
+// createHandler instead of at the top moved ok-guarded-one from 1.061× to 1.075×.
+// Read differences under 2 % as noise.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,6 +107,19 @@ async function count(contender) {
   }
 }
 
+/** Where BENCH_BASELINE points, and its commit when it is a git checkout. */
+function baselineLine() {
+  const dir = process.env.BENCH_BASELINE;
+  try {
+    const commit = execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+    }).trim();
+    return `\`${dir}\`, commit ${commit}`;
+  } catch {
+    return `\`${dir}\``;
+  }
+}
+
 const perRequest = new Map(chosen.map((c) => [c.id, []]));
 for (let round = 1; round <= settings.rounds; round++) {
   // Each round counts every contender once, `parallel` at a time, in the order given.
@@ -149,6 +167,9 @@ const markdown = [
   '',
   machineLine(machine),
   '',
+  ...(process.env.BENCH_BASELINE
+    ? [`Baseline build (the \`baseline-\` contenders): ${baselineLine()}.`, '']
+    : []),
   `${settings.rounds} rounds; in each, every server counted once in its own process under \`valgrind --tool=callgrind\`, ${settings.parallel} at a time: ${settings.warmup} requests of warm-up, then the instructions of ${settings.requests} requests over one keep-alive connection (the server's whole process: every thread, the GC, Node, Express). Node flags: \`${NODE_FLAGS.join(' ')}\`. Ratios: medians over medians against ${baseline.label}; "round by round" is the range of each round's ratio.`,
   '',
   'Under valgrind a request takes about 50 times as long, so the work a process does on a clock (a sampling timer, a cached Date header) weighs about 50 times as much per request as at full speed: a guard that samples on a timer is charged more here than it costs.',

@@ -1,16 +1,8 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
 import connectTimeout from 'connect-timeout';
 import express from 'express';
-import {
-  captivePortal,
-  guards,
-  httpVersions,
-  loadShedding,
-  loopGuard,
-  maintenance,
-  methods,
-  serverErrors,
-  timeout,
-} from 'server-errors';
 
 /**
  * `variant` "with" installs serverErrors(); "guarded" also puts every guard in
@@ -20,19 +12,28 @@ import {
  * to seven middlewares, whatever they do. "timeout" and "connect-timeout" put
  * only our timeout() or connect-timeout there: both arm a timer per request.
  * "guarded-one" puts the same guards there as one middleware, with guards().
+ * "baseline-<variant>" is that variant on the package built in the checkout
+ * named by BENCH_BASELINE, so one run compares this build with an earlier one.
+ * The package is imported here, not at the top, so that a process loads one copy.
  */
-export default function createHandler(variant) {
+export default async function createHandler(spec) {
+  const variant = spec.replace(/^baseline-/, '');
+  const library =
+    spec === variant
+      ? await import('server-errors')
+      : await import(pathToFileURL(join(process.env.BENCH_BASELINE ?? '', 'dist', 'index.js')).href);
+  const { guards, serverErrors, timeout } = library;
   const app = express();
   if (variant === 'layers') {
     for (let i = 0; i < 7; i++) app.use((_req, _res, next) => next());
   }
   if (variant === 'timeout') app.use(timeout(5000));
   if (variant === 'connect-timeout') app.use(connectTimeout(5000));
-  if (variant === 'guarded') for (const guard of allGuards()) app.use(guard);
+  if (variant === 'guarded') for (const guard of allGuards(library)) app.use(guard);
   if (variant === 'guarded-one') {
     // A dist/ built before guards() existed: say so, instead of "not a function".
     if (typeof guards !== 'function') throw new Error('this build of server-errors exports no guards()');
-    app.use(guards(...allGuards()));
+    app.use(guards(...allGuards(library)));
   }
   app.get('/ok', (req, res) => {
     res.json({ ok: true, items: [1, 2, 3] });
@@ -42,7 +43,7 @@ export default function createHandler(variant) {
 }
 
 /** Every guard, each configured to let the request through. */
-function allGuards() {
+function allGuards({ captivePortal, httpVersions, loadShedding, loopGuard, maintenance, methods, timeout }) {
   return [
     httpVersions(),
     methods(),
