@@ -32,7 +32,7 @@ import { startServer } from './child.mjs';
 import { contenders } from './contenders.mjs';
 import { positiveInt } from './env.mjs';
 import { load } from './load.mjs';
-import { describeMachine, machineLine } from './machine.mjs';
+import { commitOf, describeMachine, machineLine } from './machine.mjs';
 import { GUARDED_IDS, GUARDS_CEILING } from './report.mjs';
 import { compare, median } from './stats.mjs';
 import { markdownTable } from './table.mjs';
@@ -107,19 +107,6 @@ async function count(contender) {
   }
 }
 
-/** Where BENCH_BASELINE points, and its commit when it is a git checkout. */
-function baselineLine() {
-  const dir = process.env.BENCH_BASELINE;
-  try {
-    const commit = execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], {
-      encoding: 'utf8',
-    }).trim();
-    return `\`${dir}\`, commit ${commit}`;
-  } catch {
-    return `\`${dir}\``;
-  }
-}
-
 const perRequest = new Map(chosen.map((c) => [c.id, []]));
 for (let round = 1; round <= settings.rounds; round++) {
   // Each round counts every contender once, `parallel` at a time, in the order given.
@@ -168,7 +155,10 @@ const markdown = [
   machineLine(machine),
   '',
   ...(process.env.BENCH_BASELINE
-    ? [`Baseline build (the \`baseline-\` contenders): ${baselineLine()}.`, '']
+    ? [
+        `Baseline build (the \`baseline-\` contenders): \`${process.env.BENCH_BASELINE}\`, commit ${commitOf(process.env.BENCH_BASELINE)}.`,
+        '',
+      ]
     : []),
   `${settings.rounds} rounds; in each, every server counted once in its own process under \`valgrind --tool=callgrind\`, ${settings.parallel} at a time: ${settings.warmup} requests of warm-up, then the instructions of ${settings.requests} requests over one keep-alive connection (the server's whole process: every thread, the GC, Node, Express). Node flags: \`${NODE_FLAGS.join(' ')}\`. Ratios: medians over medians against ${baseline.label}; "round by round" is the range of each round's ratio.`,
   '',

@@ -2,6 +2,18 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 
+/** The short commit of the checkout at `dir`, or "unknown" when it is not one (an unpacked tarball). */
+export function commitOf(dir) {
+  try {
+    return execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+    }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** What a reader needs to weigh the figures: where, when, on what, at which commit. */
 export function describeMachine() {
   let cpu = cpus()[0]?.model ?? 'unknown';
@@ -10,15 +22,7 @@ export function describeMachine() {
   } catch {
     // Not Linux: os.cpus() has the model too.
   }
-  let commit = 'unknown';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      encoding: 'utf8',
-      stdio: 'pipe',
-    }).trim();
-  } catch {
-    // Not a git checkout (an unpacked tarball): the figures still stand.
-  }
+  const commit = commitOf(process.cwd());
   return {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     cores: availableParallelism(),

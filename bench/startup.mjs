@@ -4,7 +4,7 @@
 // started once per round, all cases in turn, for STARTUP_ROUNDS rounds (20).
 // Goal: what the package adds ≤ 0.25× what Express adds, from the medians.
 // BENCH_BASELINE=<a checkout with dist/ built> adds the same cases for that build.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import { positiveInt } from './env.mjs';
-import { describeMachine, machineLine } from './machine.mjs';
+import { commitOf, describeMachine, machineLine } from './machine.mjs';
 import { compare, median } from './stats.mjs';
 import { markdownTable } from './table.mjs';
 
@@ -121,17 +121,6 @@ function buildSite(root, tag) {
     dependencies.push({ name, version, where });
   }
   return { site, dependencies };
-}
-
-function commitOf(dir) {
-  try {
-    return execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], {
-      encoding: 'utf8',
-      stdio: 'pipe',
-    }).trim();
-  } catch {
-    return 'unknown';
-  }
 }
 
 /** The subpaths a build declares, and the ones whose dist files are not there. */
