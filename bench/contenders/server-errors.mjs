@@ -1,7 +1,6 @@
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-
 import express from 'express';
+
+import { importLibrary } from './library.mjs';
 
 /**
  * `variant` "quiet" turns the per-5xx log line off, to compare like with like
@@ -10,10 +9,7 @@ import express from 'express';
  * compares this build with an earlier one.
  */
 export default async function createHandler(variant = '') {
-  const baseline = variant.startsWith('baseline');
-  const library = baseline
-    ? await import(pathToFileURL(join(process.env.BENCH_BASELINE ?? '', 'dist', 'index.js')).href)
-    : await import('server-errors');
+  const library = await importLibrary(variant.startsWith('baseline'));
   const { ServiceUnavailable, serverErrors } = library;
   const app = express();
   app.get('/fail', () => {

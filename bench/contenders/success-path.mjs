@@ -1,8 +1,7 @@
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-
 import connectTimeout from 'connect-timeout';
 import express from 'express';
+
+import { importLibrary } from './library.mjs';
 
 /**
  * `variant` "with" installs serverErrors(); "guarded" also puts every guard in
@@ -14,14 +13,10 @@ import express from 'express';
  * "guarded-one" puts the same guards there as one middleware, with guards().
  * "baseline-<variant>" is that variant on the package built in the checkout
  * named by BENCH_BASELINE, so one run compares this build with an earlier one.
- * The package is imported here, not at the top, so that a process loads one copy.
  */
 export default async function createHandler(spec) {
   const variant = spec.replace(/^baseline-/, '');
-  const library =
-    spec === variant
-      ? await import('server-errors')
-      : await import(pathToFileURL(join(process.env.BENCH_BASELINE ?? '', 'dist', 'index.js')).href);
+  const library = await importLibrary(spec !== variant);
   const { guards, serverErrors, timeout } = library;
   const app = express();
   if (variant === 'layers') {
