@@ -11,11 +11,12 @@ const ENTRY = fileURLToPath(new URL('./serve.mjs', import.meta.url));
  * given to the parent (such as --cpu-prof) never leak into a server. `cores`
  * ("1", "0-1") pins it with taskset; by default, to BENCH_PIN's server cores.
  * `execPath` starts it under another program, such as valgrind, that is given
- * node's own path at the end of `execArgv`.
+ * node's own path at the end of `execArgv`. `stdout` (a file descriptor) keeps
+ * what the server prints, such as the GC's trace.
  */
 export async function startServer(
   module,
-  { variant, execPath = process.execPath, execArgv = [], cores = pinning()?.server } = {},
+  { variant, execPath = process.execPath, execArgv = [], cores = pinning()?.server, stdout = 'ignore' } = {},
 ) {
   const proc = fork(ENTRY, variant === undefined ? [module] : [module, variant], {
     cwd: fileURLToPath(new URL('.', import.meta.url)),
@@ -25,7 +26,7 @@ export async function startServer(
     env: { ...process.env, NODE_ENV: 'production' },
     // Contenders that log each 5xx write to /dev/null, which costs them the
     // formatting and the write but no reader.
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    stdio: ['ignore', stdout, 'ignore', 'ipc'],
   });
   if (cores && !pin(proc.pid, cores)) {
     proc.kill('SIGKILL');
