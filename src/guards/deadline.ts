@@ -1,15 +1,24 @@
 import { IncomingMessage, type ServerResponse } from 'node:http';
 
-import type { ServerError } from '../errors/server-error';
 import { usageError } from '../misuse/usage-error';
 
-/** One request's deadline, shared by its guard's queue and the request's signal. */
+/**
+ * One request's deadline, shared by its guards' queues and the request's
+ * signal. Unless the request cannot lead to its response, it holds nothing
+ * that leads back to the request (the queue entry holds the response and
+ * `next`): V8's young-generation collector keeps a WeakMap's value alive
+ * whatever its key, so a value that reached the request kept each request's
+ * objects past their first collection and into the old generation
+ * (bench/young-gc.mjs).
+ */
 export interface Deadline {
-  /** What a guard's queue holds for it: a later `timeout()` on the request puts a new one. */
-  entry: object | undefined;
-  res: ServerResponse;
-  next: (err?: unknown) => void;
-  error: () => ServerError;
+  /** Which of the request's queue entries answers for it: a later `timeout()` makes a new one. */
+  generation: number;
+  /**
+   * The response, for a request that does not point to it itself: Express's do
+   * (`req.res`), Node's own do not.
+   */
+  readonly res: ServerResponse | undefined;
   /** Created when the route first asks for the signal. */
   controller: AbortController | undefined;
   /** Set once the deadline has aborted: why, for a signal asked for afterwards. */
@@ -46,8 +55,11 @@ const SIGNAL_PROPERTY: PropertyDescriptor = {
   },
 };
 
-/** Request prototypes that carry the getter of {@link prototypeSignal}. */
-const signalPrototypes = new WeakSet<object>();
+/**
+ * Request prototypes that carry the getter of {@link prototypeSignal}, and
+ * whether their requests point to their responses, as Express's do (`req.res`).
+ */
+const signalPrototypes = new WeakMap<object, boolean>();
 
 /**
  * `signal` on a framework's request prototype: the deadline's signal for a
@@ -67,20 +79,23 @@ function prototypeSignal(proto: object): PropertyDescriptor {
 }
 
 /**
- * Gives `req` its `signal`. Express points every request of an app at a
- * prototype of that app's own (`app.request`): one getter there serves them
- * all, where defining a property on each request cost 5 to 8% of a small
- * route's CPU (measured). Node's own request prototypes are shared by every
- * server in the process, so a bare node:http or Connect request gets a property
- * of its own instead, as does one whose prototype already has a `signal`.
+ * Gives `req` its `signal`, and tells whether `requestSignal` can find the
+ * response from the request, so that the deadline need not hold it. Express
+ * points every request of an app at a prototype of that app's own
+ * (`app.request`): one getter there serves them all, where defining a property
+ * on each request cost 5 to 8% of a small route's CPU (measured). Node's own
+ * request prototypes are shared by every server in the process, so a bare
+ * node:http or Connect request gets a property of its own instead, as does one
+ * whose prototype already has a `signal`.
  */
-export function exposeSignal(req: IncomingMessage): void {
+export function exposeSignal(req: IncomingMessage, res: ServerResponse): boolean {
   const proto: unknown = Object.getPrototypeOf(req);
   if (typeof proto !== 'object' || proto === null) {
     Object.defineProperty(req, 'signal', SIGNAL_PROPERTY);
-    return;
+    return false;
   }
-  if (signalPrototypes.has(proto)) return;
+  const linked = signalPrototypes.get(proto);
+  if (linked !== undefined) return linked;
   if (
     proto === IncomingMessage.prototype ||
     isHttp2CompatibilityPrototype(proto) ||
@@ -88,10 +103,18 @@ export function exposeSignal(req: IncomingMessage): void {
     !Object.isExtensible(proto)
   ) {
     Object.defineProperty(req, 'signal', SIGNAL_PROPERTY);
-    return;
+    return false;
   }
   Object.defineProperty(proto, 'signal', prototypeSignal(proto));
-  signalPrototypes.add(proto);
+  // Asked once per prototype: Express's init middleware links every request of the app.
+  const links = responseOf(req) === res;
+  signalPrototypes.set(proto, links);
+  return links;
+}
+
+/** The response a framework's request points to, as Express's `req.res` does. */
+function responseOf(req: IncomingMessage): unknown {
+  return (req as { res?: unknown }).res;
 }
 
 /**
@@ -127,7 +150,7 @@ export function requestSignal(req: IncomingMessage): AbortSignal {
   }
   if (deadline.controller === undefined) {
     deadline.controller = new AbortController();
-    const { res } = deadline;
+    const res = deadline.res ?? (responseOf(req) as ServerResponse);
     if (deadline.aborted !== undefined) deadline.controller.abort(deadline.aborted.reason);
     else if (isClientGone(res)) abort(deadline);
     // Only a route that holds the signal needs to hear of a client leaving: a

@@ -1,4 +1,5 @@
 import { AsyncResource } from 'node:async_hooks';
+import type { ServerResponse } from 'node:http';
 
 import * as z from 'zod/mini';
 
@@ -99,22 +100,18 @@ export function timeout(ms: number, options?: TimeoutOptions): Guard {
     if (existing !== undefined) {
       // The deadline passed or the client left: nothing after this guard should run.
       if (existing.aborted !== undefined || isClientGone(res)) return;
-      existing.next = next;
-      existing.error = error;
-      queue.add(existing);
+      existing.generation++;
+      queue.add(existing, res, next, error);
       return next();
     }
     const deadline: Deadline = {
-      entry: undefined,
-      res,
-      next,
-      error,
+      generation: 0,
+      res: exposeSignal(req, res) ? undefined : res,
       controller: undefined,
       aborted: undefined,
     };
     setDeadline(req, deadline);
-    queue.add(deadline);
-    exposeSignal(req);
+    queue.add(deadline, res, next, error);
     next();
   };
 }
@@ -124,6 +121,12 @@ interface Entry {
   /** When it passes, by performance.now(). */
   readonly at: number;
   readonly deadline: Deadline;
+  /** The deadline's generation when this guard set it: a later `timeout()` on the request replaces it. */
+  readonly generation: number;
+  readonly res: ServerResponse;
+  /** How the answer goes to the error handler, for a route that ignores its signal. */
+  readonly next: (err?: unknown) => void;
+  readonly error: () => ServerError;
   /** The async context of the request where the guard ran, for the answer (AsyncLocalStorage values). */
   readonly scope: AsyncResource;
 }
@@ -153,10 +156,16 @@ class DeadlineQueue {
     this.#ms = ms;
   }
 
-  add(deadline: Deadline): void {
-    const entry: Entry = { at: performance.now() + this.#ms, deadline, scope: new AsyncResource(SCOPE) };
-    // A later timeout() on the request replaces the entry of the earlier one.
-    deadline.entry = entry;
+  add(deadline: Deadline, res: ServerResponse, next: Entry['next'], error: Entry['error']): void {
+    const entry: Entry = {
+      at: performance.now() + this.#ms,
+      deadline,
+      generation: deadline.generation,
+      res,
+      next,
+      error,
+      scope: new AsyncResource(SCOPE),
+    };
     this.#entries.push(entry);
     if (this.#timer === undefined) this.#arm(entry, this.#ms);
     else if (this.#entries.length - this.#head > this.#compactAt) this.#compact();
@@ -179,7 +188,7 @@ class DeadlineQueue {
       const entry = entries[this.#head] as Entry;
       if (entry !== armedFor && entry.at > now) break;
       this.#head++;
-      if (isLive(entry)) entry.scope.runInAsyncScope(onTimeout, undefined, entry.deadline);
+      if (isLive(entry)) entry.scope.runInAsyncScope(onTimeout, undefined, entry);
     }
     if (this.#head === entries.length) {
       this.#entries = [];
@@ -224,9 +233,13 @@ function fire(queue: DeadlineQueue): void {
 
 /** Whether an entry still answers for its request: not replaced, not answered, not abandoned. */
 function isLive(entry: Entry): boolean {
-  const { deadline } = entry;
-  const { res } = deadline;
-  return deadline.entry === entry && deadline.aborted === undefined && !res.headersSent && !res.destroyed;
+  const { deadline, res } = entry;
+  return (
+    deadline.generation === entry.generation &&
+    deadline.aborted === undefined &&
+    !res.headersSent &&
+    !res.destroyed
+  );
 }
 
 /**
@@ -240,19 +253,19 @@ function isLive(entry: Entry): boolean {
  * that ignores its signal gets the answer through `next`, once the abort's
  * consequences have run.
  */
-function onTimeout(deadline: Deadline): void {
-  const { res } = deadline;
+function onTimeout(entry: Entry): void {
+  const { res } = entry;
   // An answer under way is the route's; a 503 can no longer be sent.
   if (res.headersSent || res.destroyed) return;
-  const error = deadline.error();
+  const error = entry.error();
   claimResponse(res, error);
-  abort(deadline, error);
-  setImmediate(answerUnlessAnswered, deadline, error);
+  abort(entry.deadline, error);
+  setImmediate(answerUnlessAnswered, entry, error);
 }
 
-function answerUnlessAnswered(deadline: Deadline, error: ServerError): void {
-  const { res } = deadline;
+function answerUnlessAnswered(entry: Entry, error: ServerError): void {
+  const { res } = entry;
   // The error handler released the claim when it answered; the rest is for next.
   if (releaseResponse(res) === undefined || res.headersSent || res.destroyed) return;
-  deadline.next(error);
+  entry.next(error);
 }

@@ -10,7 +10,7 @@ import request from 'supertest';
 import { catalog } from '../../src/catalog/catalog';
 import { GatewayTimeout, ServiceUnavailable } from '../../src/errors/classes';
 import { serverErrors } from '../../src/node/middleware';
-import { requestSignal } from '../../src/guards/deadline';
+import { deadlineOf, requestSignal } from '../../src/guards/deadline';
 import { timeout } from '../../src/guards/timeout';
 import { expressVersions } from '../helpers/apps';
 import { caught } from '../helpers/caught';
@@ -28,6 +28,24 @@ function observed<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve!: (value: T) => void;
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
+}
+
+/** Whether `target` can be reached from `start` through own data properties (looking at most 10 000 objects). */
+function reaches(start: unknown, target: object): boolean {
+  const seen = new Set<object>();
+  const todo: unknown[] = [start];
+  while (todo.length > 0 && seen.size < 10_000) {
+    const value = todo.pop();
+    if ((typeof value !== 'object' && typeof value !== 'function') || value === null || seen.has(value))
+      continue;
+    if (value === target) return true;
+    seen.add(value);
+    for (const key of Reflect.ownKeys(value)) {
+      const descriptor = Object.getOwnPropertyDescriptor(value, key);
+      if (descriptor !== undefined && 'value' in descriptor) todo.push(descriptor.value);
+    }
+  }
+  return false;
 }
 
 /**
@@ -528,6 +546,23 @@ describe.each(expressVersions)('the deadlines of one timeout() on %s', (_version
     expect(added).toEqual([]);
   });
 
+  it('keep beside an Express request nothing that leads back to it, so it can go while young', async () => {
+    // V8's young-generation collector keeps a WeakMap's value alive whatever its
+    // key: a path from the value to the request kept every request to the old generation.
+    const app = express();
+    app.use(timeout(60_000));
+    let kept: { deadline: unknown; req: object; res: object } | undefined;
+    app.get('/', (req, res) => {
+      const signal = requestSignal(req);
+      kept = { deadline: deadlineOf(req), req, res };
+      res.json({ aborted: signal.aborted });
+    });
+    const server = await listenLocally(app);
+    expect((await request(server).get('/')).body).toEqual({ aborted: false });
+    expect(kept?.deadline).toBeDefined();
+    expect([reaches(kept?.deadline, kept!.req), reaches(kept?.deadline, kept!.res)]).toEqual([false, false]);
+  });
+
   it("share one unref'd timer, however many requests are in flight, which never keeps the process alive", async () => {
     const setSpy = jest.spyOn(global, 'setTimeout');
     const answers: Array<() => void> = [];
@@ -609,6 +644,19 @@ describe('req.signal on a bare node:http server', () => {
     });
     expect(JSON.parse((await request(server).get('/')).text)).toEqual([true, true]);
     expect(Object.hasOwn(IncomingMessage.prototype, 'signal')).toBe(false);
+  });
+
+  it('aborts when the client goes away, though the request does not point to its response', async () => {
+    const guard = timeout(54_321);
+    const seen = observed<IncomingMessage>();
+    const server = await listenLocally((req, res) => guard(req, res, () => seen.resolve(req)));
+    const client = httpRequest(`${urlOf(server)}/`);
+    client.on('error', () => {});
+    client.end();
+    const req = await seen.promise;
+    expect(Object.hasOwn(req, 'res')).toBe(false);
+    client.destroy();
+    expect(await aborted(requestSignal(req))).toMatchObject({ name: 'AbortError' });
   });
 });
 
