@@ -32,7 +32,7 @@ import { startServer } from './child.mjs';
 import { contenders } from './contenders.mjs';
 import { positiveInt } from './env.mjs';
 import { load } from './load.mjs';
-import { commitOf, describeMachine, machineLine } from './machine.mjs';
+import { baselineLines, describeMachine, machineLine } from './machine.mjs';
 import { GUARDED_IDS, GUARDS_CEILING } from './report.mjs';
 import { compare, median } from './stats.mjs';
 import { markdownTable } from './table.mjs';
@@ -154,12 +154,7 @@ const markdown = [
   '',
   machineLine(machine),
   '',
-  ...(process.env.BENCH_BASELINE
-    ? [
-        `Baseline build (the \`baseline-\` contenders): \`${process.env.BENCH_BASELINE}\`, commit ${commitOf(process.env.BENCH_BASELINE)}.`,
-        '',
-      ]
-    : []),
+  ...baselineLines(),
   `${settings.rounds} rounds; in each, every server counted once in its own process under \`valgrind --tool=callgrind\`, ${settings.parallel} at a time: ${settings.warmup} requests of warm-up, then the instructions of ${settings.requests} requests over one keep-alive connection (the server's whole process: every thread, the GC, Node, Express). Node flags: \`${NODE_FLAGS.join(' ')}\`. Ratios: medians over medians against ${baseline.label}; "round by round" is the range of each round's ratio.`,
   '',
   'Under valgrind a request takes about 50 times as long, so the work a process does on a clock (a sampling timer, a cached Date header) weighs about 50 times as much per request as at full speed: a guard that samples on a timer is charged more here than it costs.',

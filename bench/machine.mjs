@@ -37,3 +37,11 @@ export function describeMachine() {
 export function machineLine(m) {
   return `${m.date}, commit ${m.commit}, Node ${m.node}, ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, load average ${m.loadAverage} at start.`;
 }
+
+/** The lines of a report that name BENCH_BASELINE's build, when the run measured one. */
+export function baselineLines() {
+  const dir = process.env.BENCH_BASELINE;
+  return dir
+    ? [`Baseline build (the \`baseline-\` contenders): \`${dir}\`, commit ${commitOf(dir)}.`, '']
+    : [];
+}

@@ -21,7 +21,7 @@ import { startServer } from './child.mjs';
 import { contenders } from './contenders.mjs';
 import { positiveInt } from './env.mjs';
 import { load } from './load.mjs';
-import { commitOf, describeMachine, machineLine } from './machine.mjs';
+import { baselineLines, describeMachine, machineLine } from './machine.mjs';
 import { compare, median } from './stats.mjs';
 import { markdownTable } from './table.mjs';
 
@@ -128,12 +128,7 @@ const markdown = [
   '',
   machineLine(machine),
   '',
-  ...(process.env.BENCH_BASELINE
-    ? [
-        `Baseline build (the \`baseline-\` contenders): \`${process.env.BENCH_BASELINE}\`, commit ${commitOf(process.env.BENCH_BASELINE)}.`,
-        '',
-      ]
-    : []),
+  ...baselineLines(),
   `${settings.rounds} rounds; in each, every server run once in its own process, one after another, for ${settings.requests} requests over one keep-alive connection, from start-up on. Node flags: \`${NODE_FLAGS.join(' ')}\`. Ratios: medians over medians against ${baseline.label}, with the range of each round's ratio.`,
   '',
   table,
