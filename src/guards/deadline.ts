@@ -6,10 +6,10 @@ import { usageError } from '../misuse/usage-error';
  * One request's deadline, shared by its guards' queues and the request's
  * signal. Unless the request cannot lead to its response, it holds nothing
  * that leads back to the request (the queue entry holds the response and
- * `next`): V8's young-generation collector keeps a WeakMap's value alive
- * whatever its key, so a value that reached the request kept each request's
- * objects past their first collection and into the old generation
- * (bench/young-gc.mjs).
+ * `next`): V8's young-generation collector treats a WeakMap's values as
+ * strong whatever their keys (VisitEphemeronHashTable in its scavenger.cc), so
+ * a value that reached the request kept each request's objects past their
+ * first collection and into the old generation (bench/young-gc.mjs).
  */
 export interface Deadline {
   /** Which of the request's queue entries answers for it: a later `timeout()` makes a new one. */
