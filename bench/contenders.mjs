@@ -119,6 +119,21 @@ export const contenders = [
     : []),
 ];
 
+/**
+ * The contenders named in the environment variable `name` (comma-separated
+ * ids, in the order given), or in `fallback` when it is unset; an unknown id is
+ * refused, naming the variable and the known ids.
+ */
+export function contendersNamed(name, fallback) {
+  const ids = (process.env[name] || fallback).split(',').filter(Boolean);
+  return ids.map((id) => {
+    const contender = contenders.find((c) => c.id === id);
+    if (!contender)
+      throw new Error(`${name}: unknown ${id}; known: ${contenders.map((c) => c.id).join(', ')}`);
+    return contender;
+  });
+}
+
 /** The comparisons the report makes, each against its own baseline. */
 export const groups = [
   {

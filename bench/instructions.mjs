@@ -29,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startServer } from './child.mjs';
-import { contenders } from './contenders.mjs';
+import { contendersNamed } from './contenders.mjs';
 import { positiveInt } from './env.mjs';
 import { load } from './load.mjs';
 import { baselineLines, describeMachine, machineLine } from './machine.mjs';
@@ -43,15 +43,7 @@ const settings = {
   requests: positiveInt('INSTR_REQUESTS', 3000),
   parallel: positiveInt('INSTR_PARALLEL', 2),
 };
-const ids = (process.env.INSTR_ONLY || 'ok-with,ok-layers,ok-timeout,ok-guarded,ok-guarded-one')
-  .split(',')
-  .filter(Boolean);
-const chosen = ids.map((id) => {
-  const contender = contenders.find((c) => c.id === id);
-  if (!contender)
-    throw new Error(`INSTR_ONLY: unknown ${id}; known: ${contenders.map((c) => c.id).join(', ')}`);
-  return contender;
-});
+const chosen = contendersNamed('INSTR_ONLY', 'ok-with,ok-layers,ok-timeout,ok-guarded,ok-guarded-one');
 try {
   execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
 } catch {

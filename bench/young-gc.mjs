@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startServer } from './child.mjs';
-import { contenders } from './contenders.mjs';
+import { contendersNamed } from './contenders.mjs';
 import { positiveInt } from './env.mjs';
 import { load } from './load.mjs';
 import { baselineLines, describeMachine, machineLine } from './machine.mjs';
@@ -29,13 +29,7 @@ const settings = {
   rounds: positiveInt('YOUNG_GC_ROUNDS', 3),
   requests: positiveInt('YOUNG_GC_REQUESTS', 20000),
 };
-const ids = (process.env.YOUNG_GC_ONLY || 'ok-with,ok-timeout,ok-guarded-one').split(',').filter(Boolean);
-const chosen = ids.map((id) => {
-  const contender = contenders.find((c) => c.id === id);
-  if (!contender)
-    throw new Error(`YOUNG_GC_ONLY: unknown ${id}; known: ${contenders.map((c) => c.id).join(', ')}`);
-  return contender;
-});
+const chosen = contendersNamed('YOUNG_GC_ONLY', 'ok-with,ok-timeout,ok-guarded-one');
 const machine = describeMachine();
 // One thread for the collector, so that its milliseconds are its work, not its helpers' waiting.
 const NODE_FLAGS = ['--trace-gc-nvp', '--single-threaded'];
