@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 
 import * as z from 'zod/mini';
 
@@ -81,9 +81,10 @@ export function loopGuard(options: LoopGuardOptions): Guard {
   const { id, maxHops = DEFAULT_MAX_HOPS } = validateOptions(spec, options);
   const ownId = id.toLowerCase();
   return function loopGuardMiddleware(req, _res, next) {
-    const cdnLoop = headerText(req, 'cdn-loop');
+    const { headers } = req;
+    const cdnLoop = headerText(headers, 'cdn-loop');
     const fromCdnLoop = cdnLoop === undefined ? NONE : scan(cdnLoop, cdnIdOf, ownId);
-    const via = headerText(req, 'via');
+    const via = headerText(headers, 'via');
     const fromVia = via === undefined ? NONE : scan(via, receivedByOf, ownId);
     if (fromCdnLoop.seen || fromVia.seen) {
       const header = fromCdnLoop.seen ? 'CDN-Loop' : 'Via';
@@ -108,13 +109,13 @@ export function loopGuard(options: LoopGuardOptions): Guard {
       );
       return;
     }
-    req.headers['cdn-loop'] = cdnLoop === undefined || cdnLoop.trim() === '' ? id : `${cdnLoop}, ${id}`;
+    headers['cdn-loop'] = cdnLoop === undefined || cdnLoop.trim() === '' ? id : `${cdnLoop}, ${id}`;
     next();
   };
 }
 
-function headerText(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
+function headerText(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
