@@ -56,6 +56,8 @@ export interface LoadSheddingStatus {
   /**
    * Event-loop delay over the last sample interval, in milliseconds: the mean of
    * the histogram, or how late the sampler itself ran, whichever is larger.
+   * Without `maxEventLoopDelay` there is no histogram (its timer would wake the
+   * process 100 times a second for a reading no limit uses): how late the sampler ran.
    */
   readonly eventLoopDelay: number;
   /** Event-loop utilization over the last sample interval, from 0 to 1. */
@@ -159,8 +161,10 @@ export function loadShedding(options: LoadSheddingOptions): LoadSheddingGuard {
     );
   }
 
-  const histogram = monitorEventLoopDelay({ resolution: RESOLUTION });
-  histogram.enable();
+  // Only the delay limit reads the histogram, whose timer fires every RESOLUTION ms, busy or idle.
+  const histogram =
+    parsed.maxEventLoopDelay === undefined ? undefined : monitorEventLoopDelay({ resolution: RESOLUTION });
+  histogram?.enable();
   let utilization: EventLoopUtilization = performance.eventLoopUtilization();
   let sampledAt = performance.now();
   let current = judge(0, 0);
@@ -198,8 +202,8 @@ export function loadShedding(options: LoadSheddingOptions): LoadSheddingGuard {
     sampledAt = now;
     // How late this timer ran counts too: a stall that ended just now may not be
     // in the histogram yet, and the histogram drops its first delta after a reset.
-    const mean = histogram.count > 0 ? histogram.mean / 1e6 - RESOLUTION : 0;
-    histogram.reset();
+    const mean = histogram !== undefined && histogram.count > 0 ? histogram.mean / 1e6 - RESOLUTION : 0;
+    histogram?.reset();
     const total = performance.eventLoopUtilization();
     const { utilization: used } = performance.eventLoopUtilization(total, utilization);
     utilization = total;
@@ -219,7 +223,7 @@ export function loadShedding(options: LoadSheddingOptions): LoadSheddingGuard {
     status: () => current,
     close: () => {
       clearInterval(timer);
-      histogram.disable();
+      histogram?.disable();
       shedding = undefined;
       current = Object.freeze({ ...current, underPressure: false });
     },

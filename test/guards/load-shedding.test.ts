@@ -1,3 +1,5 @@
+import perfHooks from 'node:perf_hooks';
+
 import request from 'supertest';
 
 import { catalog } from '../../src/catalog/catalog';
@@ -295,5 +297,23 @@ describe('loadShedding options', () => {
     expect(error).toBeInstanceOf(TypeError);
     expect(error.code).toBe('ERR_SERVER_ERRORS_NOT_CALLED');
     expect(error.message).toContain('app.use(loadShedding())');
+  });
+});
+
+describe('loadShedding() clock work', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  // The histogram's timer fires every 10 ms whether or not requests come: without
+  // the one limit that reads it, a guard must not keep a process waking for it.
+  it.each([
+    [{ maxRssBytes: 8e9 }, 0],
+    [{ maxHeapUsedBytes: 8e9, maxEventLoopUtilization: 0.99 }, 0],
+    [{ maxEventLoopDelay: 1000 }, 1],
+  ] as const)('with %p, starts %p event-loop delay histograms', (options, histograms) => {
+    const started = jest.spyOn(perfHooks, 'monitorEventLoopDelay');
+    const guard = shedding(options);
+    expect(started).toHaveBeenCalledTimes(histograms);
+    // Its readings keep their shape either way.
+    expect(guard.status().eventLoopDelay).toBeGreaterThanOrEqual(0);
   });
 });
