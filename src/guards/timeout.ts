@@ -212,7 +212,7 @@ class DeadlineQueue {
     let kept = 0;
     for (let i = this.#head; i < entries.length; i++) {
       const entry = entries[i] as Entry;
-      if (isLive(entry)) entries[kept++] = entry;
+      if (isUnanswered(entry)) entries[kept++] = entry;
     }
     entries.length = kept;
     this.#head = 0;
@@ -233,13 +233,18 @@ function fire(queue: DeadlineQueue): void {
 
 /** Whether an entry still answers for its request: not replaced, not answered, not abandoned. */
 function isLive(entry: Entry): boolean {
-  const { deadline, res } = entry;
-  return (
-    deadline.generation === entry.generation &&
-    deadline.aborted === undefined &&
-    !res.headersSent &&
-    !res.destroyed
-  );
+  return isUnanswered(entry) && !entry.res.destroyed;
+}
+
+/**
+ * {@link isLive} without the test for a client that left, for the compaction
+ * pass: such a rare entry may stay until its deadline, where every entry would
+ * pay one more read of its response (each a lookup of its own under Express,
+ * whose responses share no hidden class).
+ */
+function isUnanswered(entry: Entry): boolean {
+  const { deadline } = entry;
+  return deadline.generation === entry.generation && deadline.aborted === undefined && !entry.res.headersSent;
 }
 
 /**
