@@ -231,7 +231,10 @@ function fire(queue: DeadlineQueue): void {
   queue.due();
 }
 
-/** Whether an entry still answers for its request: not replaced, not answered, not abandoned. */
+/**
+ * Whether an entry still answers for its request: not replaced, not answered
+ * (an answer under way is the route's; a 503 can no longer be sent), not abandoned.
+ */
 function isLive(entry: Entry): boolean {
   return isUnanswered(entry) && !entry.res.destroyed;
 }
@@ -259,11 +262,9 @@ function isUnanswered(entry: Entry): boolean {
  * consequences have run.
  */
 function onTimeout(entry: Entry): void {
-  const { res } = entry;
-  // An answer under way is the route's; a 503 can no longer be sent.
-  if (res.headersSent || res.destroyed) return;
+  // due() runs it only for a live entry, just after asking isLive.
   const error = entry.error();
-  claimResponse(res, error);
+  claimResponse(entry.res, error);
   abort(entry.deadline, error);
   setImmediate(answerUnlessAnswered, entry, error);
 }
