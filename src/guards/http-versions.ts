@@ -4,6 +4,7 @@ import { HTTPVersionNotSupported } from '../errors/classes';
 import type { Guard } from './guard';
 import { refusal } from '../errors/refusal';
 import { type OptionsSpec, type ShapeOf, validateOptions } from '../misuse/validate-options';
+import { uncachedGet } from '../util/uncached-get';
 
 /** An HTTP version as Node reports it in `req.httpVersion`. */
 export type HttpVersion = '1.0' | '1.1' | '2.0';
@@ -62,7 +63,7 @@ export function httpVersions(options?: HttpVersionsOptions): Guard {
   const detail = `This server supports ${names(unique)}.`;
   const extensions = Object.freeze({ supported: Object.freeze(unique) });
   return function httpVersionsMiddleware(req, _res, next) {
-    const version = req.httpVersion;
+    const version = uncachedGet(req, 'httpVersion');
     // Node's HTTP/1 parser accepts a request line ending in HTTP/2.0, but HTTP/2
     // has its own binary framing (RFC 9113 §3): such a request is not HTTP/2.
     // Only `httpVersion` is read otherwise: under Express each property read

@@ -6,6 +6,7 @@ import { LoopDetected } from '../errors/classes';
 import type { Guard } from './guard';
 import { refusal } from '../errors/refusal';
 import { type OptionsSpec, type ShapeOf, validateOptions } from '../misuse/validate-options';
+import { uncachedGet } from '../util/uncached-get';
 
 /** The options of {@link loopGuard}. */
 export interface LoopGuardOptions {
@@ -81,7 +82,7 @@ export function loopGuard(options: LoopGuardOptions): Guard {
   const { id, maxHops = DEFAULT_MAX_HOPS } = validateOptions(spec, options);
   const ownId = id.toLowerCase();
   return function loopGuardMiddleware(req, _res, next) {
-    const { headers } = req;
+    const headers = uncachedGet(req, 'headers');
     const cdnLoop = headerText(headers, 'cdn-loop');
     const fromCdnLoop = cdnLoop === undefined ? NONE : scan(cdnLoop, cdnIdOf, ownId);
     const via = headerText(headers, 'via');
