@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, createHook } from 'node:async_hooks';
 import { once } from 'node:events';
 import { Agent, IncomingMessage, request as httpRequest } from 'node:http';
 import { connect as connectHttp2, createServer as createHttp2Server, Http2ServerRequest } from 'node:http2';
@@ -589,7 +589,60 @@ describe.each(expressVersions)('the deadlines of one timeout() on %s', (_version
     expect((await Promise.all(pending)).map((res) => res.status)).toEqual(Array(20).fill(200));
   });
 
-  it('answers a request in the async context where its guard ran, so log and customize see it', async () => {
+  it('keep no async context for a request answered before the guard hands on, and one for each that waits', async () => {
+    // The AsyncResource that carries a request's context to its 503 is the
+    // dearest part of a deadline; a request answered synchronously never needs it.
+    const scopes: number[] = [];
+    const hook = createHook({
+      init: (id, type) => void (type === 'server-errors.timeout' && scopes.push(id)),
+    }).enable();
+    try {
+      const app = express();
+      app.use(timeout(60_000));
+      app.get('/now', (_req, res) => res.json({ ok: true }));
+      app.get('/later', (_req, res) => void setImmediate(() => res.json({ ok: true })));
+      const server = await listenLocally(app);
+      for (let i = 0; i < 3; i++) expect((await request(server).get('/now')).status).toBe(200);
+      expect(scopes).toHaveLength(0);
+      for (let i = 0; i < 3; i++) expect((await request(server).get('/later')).status).toBe(200);
+      expect(scopes).toHaveLength(3);
+    } finally {
+      hook.disable();
+    }
+  });
+
+  it('answer in time after a request answered at once took the timer with it', async () => {
+    // The first request arms the queue's timer and leaves the queue on the spot;
+    // the one after it must still be answered at its own deadline, not lost or early.
+    const app = express();
+    app.use(timeout(80));
+    app.get('/now', (_req, res) => res.json({ ok: true }));
+    app.get('/never', () => undefined);
+    app.use(serverErrors({ log: false }));
+    const server = await listenLocally(app);
+    expect((await request(server).get('/now')).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const started = performance.now();
+    expect((await request(server).get('/never')).status).toBe(503);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(79);
+  });
+
+  it('answers with what the route set in its async context before going async, though it ignores its signal', async () => {
+    const store = new AsyncLocalStorage<string>();
+    const seen: unknown[] = [];
+    const app = express();
+    app.use((_req, _res, next) => store.run('from a middleware', next));
+    app.use(timeout(30));
+    app.get('/', () => {
+      store.enterWith('from the route');
+    });
+    app.use(serverErrors({ log: () => seen.push(store.getStore()) }));
+    const server = await listenLocally(app);
+    expect((await request(server).get('/')).status).toBe(503);
+    expect(seen).toEqual(['from the route']);
+  });
+
+  it('answers a request in the async context its guard left, so log and customize see it', async () => {
     const store = new AsyncLocalStorage<{ user: string }>();
     const seen: Array<[string, unknown]> = [];
     const silent = await listenLocally(() => undefined);
