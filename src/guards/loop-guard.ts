@@ -1,5 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
-
 import * as z from 'zod/mini';
 
 import { LoopDetected } from '../errors/classes';
@@ -83,9 +81,10 @@ export function loopGuard(options: LoopGuardOptions): Guard {
   const ownId = id.toLowerCase();
   return function loopGuardMiddleware(req, _res, next) {
     const headers = uncachedGet(req, 'headers');
-    const cdnLoop = headerText(headers, 'cdn-loop');
+    // Each header is read where it is named: read by a name passed in, both took a generic keyed lookup.
+    const cdnLoop = headerText(headers['cdn-loop']);
     const fromCdnLoop = cdnLoop === undefined ? NONE : scan(cdnLoop, cdnIdOf, ownId);
-    const via = headerText(headers, 'via');
+    const via = headerText(headers.via);
     const fromVia = via === undefined ? NONE : scan(via, receivedByOf, ownId);
     if (fromCdnLoop.seen || fromVia.seen) {
       const header = fromCdnLoop.seen ? 'CDN-Loop' : 'Via';
@@ -115,8 +114,7 @@ export function loopGuard(options: LoopGuardOptions): Guard {
   };
 }
 
-function headerText(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
+function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
