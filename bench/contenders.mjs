@@ -73,6 +73,13 @@ export const contenders = [
     ...OK,
   },
   {
+    id: 'ok-layer',
+    label: '`GET /ok` with serverErrors() and 1 pass-through middleware',
+    module: 'contenders/success-path.mjs',
+    variant: 'layer',
+    ...OK,
+  },
+  {
     id: 'ok-layers',
     label: '`GET /ok` with serverErrors() and 7 pass-through middlewares',
     module: 'contenders/success-path.mjs',

@@ -7,7 +7,7 @@
 // miss or a slow syscall costs one instruction, so it is a proxy for CPU, not a measure of it.
 //
 // Settings: INSTR_ONLY (comma-separated contender ids of contenders.mjs; the first is
-// the baseline; default ok-with,ok-layers,ok-timeout,ok-guarded,ok-guarded-one),
+// the baseline; default ok-with,ok-layer,ok-layers,ok-timeout,ok-guarded,ok-guarded-one),
 // INSTR_ROUNDS (3), INSTR_WARMUP requests before counting (8000), INSTR_REQUESTS
 // counted (10000), INSTR_PARALLEL servers at a time (2: counts do not depend on the other).
 // BENCH_BASELINE=<a checkout with dist/ built> adds its build's ok-with, ok-timeout and
@@ -49,7 +49,10 @@ const settings = {
   requests: positiveInt('INSTR_REQUESTS', 10000),
   parallel: positiveInt('INSTR_PARALLEL', 2),
 };
-const chosen = contendersNamed('INSTR_ONLY', 'ok-with,ok-layers,ok-timeout,ok-guarded,ok-guarded-one');
+const chosen = contendersNamed(
+  'INSTR_ONLY',
+  'ok-with,ok-layer,ok-layers,ok-timeout,ok-guarded,ok-guarded-one',
+);
 try {
   execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
 } catch {

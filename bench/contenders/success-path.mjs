@@ -8,7 +8,8 @@ import { importLibrary } from './library.mjs';
  * front of the route, each configured to let it through. A route that succeeds
  * should pay next to nothing for either. "layers" puts seven middlewares that
  * only call next() there instead: what Express itself charges for dispatching
- * to seven middlewares, whatever they do. "timeout" and "connect-timeout" put
+ * to seven middlewares, whatever they do; "layer" puts one there, the layer
+ * guards() costs whatever its guards do. "timeout" and "connect-timeout" put
  * only our timeout() or connect-timeout there: both arm a timer per request.
  * "guarded-one" puts the same guards there as one middleware, with guards().
  * "baseline-<variant>" is that variant on the package built in the checkout
@@ -19,6 +20,7 @@ export default async function createHandler(spec) {
   const library = await importLibrary(spec !== variant);
   const { guards, serverErrors, timeout } = library;
   const app = express();
+  if (variant === 'layer') app.use((_req, _res, next) => next());
   if (variant === 'layers') {
     for (let i = 0; i < 7; i++) app.use((_req, _res, next) => next());
   }

@@ -1,5 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { ServerResponse } from 'node:http';
+// Imported: Node's global `performance` is a getter, which runs on every read.
+import { performance } from 'node:perf_hooks';
 
 import * as z from 'zod/mini';
 
