@@ -286,8 +286,8 @@ function isUnanswered(entry: Entry): boolean {
  * Whether the response's head is written. Node's `headersSent` is a getter
  * (`!!this._header`) on its prototypes; the own property it reads costs a
  * lookup of about 240 instructions, against 1 500 for the getter (see
- * {@link uncachedGet}). A response without it, such as HTTP/2's
- * compatibility one, answers `headersSent` itself.
+ * {@link uncachedGet}). HTTP/2's compatibility response has a `_header`
+ * getter that answers `headersSent`; a response with neither answers for itself.
  */
 function hasStarted(res: ServerResponse): boolean {
   const header: unknown = Reflect.get(res, '_header');
