@@ -287,7 +287,7 @@ function isUnanswered(entry: Entry): boolean {
  * (`!!this._header`) on its prototypes; the own property it reads costs a
  * lookup of about 240 instructions, against 1 500 for the getter (see
  * {@link uncachedGet}). HTTP/2's compatibility response has a `_header`
- * getter that answers `headersSent`; a response with neither answers for itself.
+ * getter that answers `headersSent`; a response without one is asked `headersSent`.
  */
 function hasStarted(res: ServerResponse): boolean {
   const header: unknown = Reflect.get(res, '_header');
