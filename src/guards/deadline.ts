@@ -33,49 +33,18 @@ export interface Deadline {
  * to set was one more of those. The table costs no more (bench/instructions.mjs
  * against the symbol's build, 2026-12-03: 805 000 and 818 000 instructions per
  * request under `timeout()`, against 814 000 and 819 000), leaves the request as
- * the framework made it, and an entry goes when its request does. It holds
- * only the deadlines that can still be needed: not that of a request answered
- * before its guard's `next()` returned whose route had not asked for the
- * signal by then. An entry cost about 2 800 instructions a request (counted
- * with and without the table under `timeout()`, 10 000 requests each), most of
- * what the guard cost a request answered at once.
+ * the framework made it, and an entry goes when its request does.
  */
 const deadlines = new WeakMap<IncomingMessage, Deadline>();
 
-/** The deadlines of the requests whose guard is running the rest of their chain, innermost first. */
-interface Held {
-  readonly req: IncomingMessage;
-  readonly deadline: Deadline;
-  readonly outer: Held | undefined;
-}
-
-let held: Held | undefined;
-
-/** The request's deadline, if a {@link timeout} holds one for it. */
+/** The request's deadline, if a {@link timeout} ran for it. */
 export function deadlineOf(req: IncomingMessage): Deadline | undefined {
-  for (let frame = held; frame !== undefined; frame = frame.outer) {
-    if (frame.req === req) return frame.deadline;
-  }
   return deadlines.get(req);
 }
 
-/**
- * Makes the request's deadline findable while its guard runs the rest of the
- * chain; {@link releaseDeadline} ends that, in the reverse order.
- */
-export function holdDeadline(req: IncomingMessage, deadline: Deadline): void {
-  held = { req, deadline, outer: held };
-}
-
-/**
- * The guard's `next()` has returned: the deadline stays findable if the
- * request is still waiting, or if its route asked for the signal, which then
- * must find it again (a client that leaves aborts it).
- */
-export function releaseDeadline(waiting: boolean): void {
-  const frame = held as Held;
-  held = frame.outer;
-  if (waiting || frame.deadline.controller !== undefined) deadlines.set(frame.req, frame.deadline);
+/** Gives the request its deadline: the first `timeout()` that runs for it. */
+export function setDeadline(req: IncomingMessage, deadline: Deadline): void {
+  deadlines.set(req, deadline);
 }
 
 const SIGNAL_PROPERTY: PropertyDescriptor = {
@@ -103,7 +72,7 @@ function prototypeSignal(proto: object): PropertyDescriptor {
     configurable: true,
     enumerable: false,
     get(this: IncomingMessage) {
-      if (deadlineOf(this) !== undefined) return requestSignal(this);
+      if (deadlines.has(this)) return requestSignal(this);
       return typeof parent === 'object' && parent !== null ? Reflect.get(parent, 'signal', this) : undefined;
     },
   };
@@ -165,22 +134,18 @@ function isHttp2CompatibilityPrototype(proto: object): boolean {
  * The request's abort signal: it aborts when the {@link timeout} deadline
  * passes (its reason is the error that was answered) or when the client goes
  * away before the response is sent. Hand it to `fetch`, database drivers and
- * anything else that takes a signal, asking for it before the route answers.
- * Throws when no `timeout()` holds a deadline for the request: none ran for it,
- * or its route had answered and ended the response before the guard handed it
- * on, without asking for the signal by then.
+ * anything else that takes a signal. Throws when no `timeout()` ran for the request.
  *
  * @example
  * const rows = await db.query(sql, { signal: requestSignal(req) });
  */
 export function requestSignal(req: IncomingMessage): AbortSignal {
-  const deadline = deadlineOf(req);
+  const deadline = deadlines.get(req);
   if (deadline === undefined) {
     throw usageError(
       TypeError,
       'ERR_SERVER_ERRORS_NOT_CALLED',
-      'requestSignal(req): no timeout() holds a deadline for this request; add app.use(timeout(ms)) before the route. ' +
-        'A request answered before timeout() handed it on keeps none: ask for the signal before answering.',
+      'requestSignal(req): no timeout() ran for this request; add app.use(timeout(ms)) before the route.',
     );
   }
   if (deadline.controller === undefined) {
@@ -203,7 +168,7 @@ export function isClientGone(res: ServerResponse): boolean {
 function onClose(this: ServerResponse): void {
   // Node (and Express) point a response at its request, whose deadline this is.
   const req = this.req as IncomingMessage | undefined;
-  const deadline = req === undefined ? undefined : deadlineOf(req);
+  const deadline = req === undefined ? undefined : deadlines.get(req);
   if (deadline !== undefined && deadline.aborted === undefined && !this.writableFinished) abort(deadline);
 }
 

@@ -1,20 +1,12 @@
 import { AsyncResource } from 'node:async_hooks';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 // Imported: Node's global `performance` is a getter, which runs on every read.
 import { performance } from 'node:perf_hooks';
 
 import * as z from 'zod/mini';
 
 import { GatewayTimeout, ServiceUnavailable } from '../errors/classes';
-import {
-  abort,
-  type Deadline,
-  deadlineOf,
-  exposeSignal,
-  holdDeadline,
-  isClientGone,
-  releaseDeadline,
-} from './deadline';
+import { abort, type Deadline, deadlineOf, exposeSignal, isClientGone, setDeadline } from './deadline';
 import type { Guard } from './guard';
 import { claimResponse, releaseResponse } from '../node/late-writes';
 import type { ServerError, ServerErrorOptions } from '../errors/server-error';
@@ -112,7 +104,7 @@ export function timeout(ms: number, options?: TimeoutOptions): Guard {
       // The deadline passed or the client left: nothing after this guard should run.
       if (existing.aborted !== undefined || isClientGone(res)) return;
       existing.generation++;
-      queue.run(req, existing, res, next, error);
+      queue.run(existing, res, next, error);
       return;
     }
     const deadline: Deadline = {
@@ -121,7 +113,8 @@ export function timeout(ms: number, options?: TimeoutOptions): Guard {
       controller: undefined,
       aborted: undefined,
     };
-    queue.run(req, deadline, res, next, error);
+    setDeadline(req, deadline);
+    queue.run(deadline, res, next, error);
   };
 }
 
@@ -171,13 +164,7 @@ class DeadlineQueue {
   }
 
   /** Sets the request's deadline, from now, and runs the rest of its chain (`next`) under it. */
-  run(
-    req: IncomingMessage,
-    deadline: Deadline,
-    res: ServerResponse,
-    next: Entry['next'],
-    error: Entry['error'],
-  ): void {
+  run(deadline: Deadline, res: ServerResponse, next: Entry['next'], error: Entry['error']): void {
     const entry: Entry = {
       at: performance.now() + this.#ms,
       deadline,
@@ -190,11 +177,10 @@ class DeadlineQueue {
     this.#entries.push(entry);
     if (this.#timer === undefined) this.#arm(entry, this.#ms);
     else if (this.#entries.length - this.#head > this.#compactAt) this.#compact();
-    holdDeadline(req, deadline);
     try {
       next();
     } finally {
-      releaseDeadline(this.#settle(entry));
+      this.#settle(entry);
     }
   }
 
@@ -203,17 +189,11 @@ class DeadlineQueue {
    * cached or computed answer, a refusal) needs no deadline: its entry goes
    * at once, while it is still the newest. Any other takes the async context
    * it will be answered in, which costs an AsyncResource (about 1 500
-   * instructions): only for requests that will wait. Tells whether the
-   * request's deadline must stay findable: for a request still waiting, and
-   * for a response still under way, whose client can leave before its end.
+   * instructions): only for requests that will wait.
    */
-  #settle(entry: Entry): boolean {
-    if (isUnanswered(entry)) {
-      entry.scope = new AsyncResource(SCOPE);
-      return true;
-    }
-    if (this.#entries.at(-1) === entry) this.#entries.pop();
-    return !hasEnded(entry.res);
+  #settle(entry: Entry): void {
+    if (isUnanswered(entry)) entry.scope = new AsyncResource(SCOPE);
+    else if (this.#entries.at(-1) === entry) this.#entries.pop();
   }
 
   #arm(entry: Entry, delay: number): void {
@@ -312,15 +292,6 @@ function isUnanswered(entry: Entry): boolean {
 function hasStarted(res: ServerResponse): boolean {
   const header: unknown = Reflect.get(res, '_header');
   return header === undefined ? uncachedGet(res, 'headersSent') : Boolean(header);
-}
-
-/**
- * Whether the route has ended the response. Read, like {@link hasStarted}, from
- * the own property (`finished`) that Node's `writableEnded` getter returns.
- */
-function hasEnded(res: ServerResponse): boolean {
-  const finished: unknown = Reflect.get(res, 'finished');
-  return finished === undefined ? uncachedGet(res, 'writableEnded') : Boolean(finished);
 }
 
 /**
