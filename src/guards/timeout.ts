@@ -213,7 +213,9 @@ class DeadlineQueue {
       const entry = entries[this.#head] as Entry;
       if (entry !== armedFor && entry.at > now) break;
       this.#head++;
-      if (isLive(entry)) answer(entry);
+      // What isLive asks only ever turns false, so a live entry was unanswered at
+      // #settle, which gave it its scope.
+      if (isLive(entry)) entry.scope?.runInAsyncScope(onTimeout, undefined, entry);
     }
     if (this.#head === entries.length) {
       this.#entries = [];
@@ -256,13 +258,6 @@ function fire(queue: DeadlineQueue): void {
   queue.due();
 }
 
-function answer(entry: Entry): void {
-  const { scope } = entry;
-  // #settle gives every waiting entry its scope before control returns to the event loop.
-  if (scope === undefined) onTimeout(entry);
-  else scope.runInAsyncScope(onTimeout, undefined, entry);
-}
-
 /**
  * Whether an entry still answers for its request: not replaced, not answered
  * (an answer under way is the route's; a 503 can no longer be sent), not abandoned.
@@ -272,8 +267,8 @@ function isLive(entry: Entry): boolean {
 }
 
 /**
- * {@link isLive} without the test for a client that left, for the compaction
- * pass: such a rare entry may stay until its deadline, where every entry would
+ * {@link isLive} without the test for a client that left, for #settle and the
+ * compaction pass: such a rare entry may stay until its deadline, where every entry would
  * pay one more read of its response (each a lookup of its own under Express,
  * whose responses share no hidden class).
  */
