@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 
 import { NetworkAuthenticationRequired, type NetworkAuthenticationRequiredOptions } from '../errors/classes';
 import type { Guard } from './guard';
+import { checkingGuard } from './guard-check';
 import { refusal } from '../errors/refusal';
 import { pathMatcher } from './path-match';
 import { isLoginUrl } from '../http/urls';
@@ -76,9 +77,9 @@ export function captivePortal<Req extends IncomingMessage = IncomingMessage>(
     message: 'captivePortal(): not logged in to the network',
   });
 
-  return function captivePortalGuard(req, _res, next) {
-    if (isAuthenticated(req) === true) return next();
-    if (isLoginPage?.(req) === true) return next();
-    next(refusal(new NetworkAuthenticationRequired(errorOptions)));
-  };
+  return checkingGuard<Req>(function captivePortalCheck(req) {
+    if (isAuthenticated(req) === true) return undefined;
+    if (isLoginPage?.(req) === true) return undefined;
+    return refusal(new NetworkAuthenticationRequired(errorOptions));
+  });
 }

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 
 import { HTTPVersionNotSupported } from '../errors/classes';
 import type { Guard } from './guard';
+import { checkingGuard } from './guard-check';
 import { refusal } from '../errors/refusal';
 import { type OptionsSpec, type ShapeOf, validateOptions } from '../misuse/validate-options';
 import { uncachedGet } from '../util/uncached-get';
@@ -23,6 +24,7 @@ export interface HttpVersionsOptions {
 }
 
 const VERSIONS = ['1.0', '1.1', '2.0'] as const;
+const VERSIONS_BY_USE: readonly HttpVersion[] = ['1.1', '2.0', '1.0'];
 
 const schema = () =>
   z.strictObject({
@@ -58,25 +60,22 @@ function names(supported: readonly string[]): string {
  */
 export function httpVersions(options?: HttpVersionsOptions): Guard {
   const { supported = VERSIONS } = validateOptions(spec, options);
-  const accepted: ReadonlySet<string> = new Set(supported);
-  const unique = [...accepted];
+  const unique = [...new Set(supported)];
+  // Compared one by one, HTTP/1.1 first: the parser makes a new string for each
+  // request, which a Set would hash on every lookup.
+  const accepted: readonly string[] = VERSIONS_BY_USE.filter((version) => unique.includes(version));
   const detail = `This server supports ${names(unique)}.`;
   const extensions = Object.freeze({ supported: Object.freeze(unique) });
-  return function httpVersionsMiddleware(req, _res, next) {
+  return checkingGuard(function httpVersionsCheck(req) {
     const version = uncachedGet(req, 'httpVersion');
     // Node's HTTP/1 parser accepts a request line ending in HTTP/2.0, but HTTP/2
     // has its own binary framing (RFC 9113 §3): such a request is not HTTP/2.
     // Only `httpVersion` is read otherwise: under Express each property read
     // on a request costs a lookup of its own (bench/instructions.mjs).
     const real = version !== '2.0' || 'stream' in req;
-    if (real && accepted.has(version)) {
-      next();
-      return;
-    }
-    next(
-      refusal(
-        new HTTPVersionNotSupported({ detail, extensions, message: `HTTP/${version} is not supported.` }),
-      ),
+    if (real && accepted.includes(version)) return undefined;
+    return refusal(
+      new HTTPVersionNotSupported({ detail, extensions, message: `HTTP/${version} is not supported.` }),
     );
-  };
+  });
 }

@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 
 import { ServiceUnavailable } from '../errors/classes';
 import type { Guard } from './guard';
+import { checkingGuard } from './guard-check';
 import { refusal } from '../errors/refusal';
 import type { RetryableErrorOptions } from '../errors/server-error';
 import { showValue } from '../misuse/show-value';
@@ -215,10 +216,9 @@ export function loadShedding(options: LoadSheddingOptions): LoadSheddingGuard {
   // Measuring must never be what keeps the process alive.
   timer.unref();
 
-  const guard: Guard = function loadSheddingGuard(_req, _res, next) {
-    if (shedding === undefined) return next();
-    next(refusal(new ServiceUnavailable(shedding)));
-  };
+  const guard = checkingGuard(function loadSheddingCheck() {
+    return shedding === undefined ? undefined : refusal(new ServiceUnavailable(shedding));
+  });
   return Object.assign(guard, {
     status: () => current,
     close: () => {

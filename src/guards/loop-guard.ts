@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 
 import { LoopDetected } from '../errors/classes';
 import type { Guard } from './guard';
+import { checkingGuard } from './guard-check';
 import { refusal } from '../errors/refusal';
 import { type OptionsSpec, type ShapeOf, validateOptions } from '../misuse/validate-options';
 import { uncachedGet } from '../util/uncached-get';
@@ -79,7 +80,7 @@ const NONE: Scan = Object.freeze({ hops: 0, seen: false });
 export function loopGuard(options: LoopGuardOptions): Guard {
   const { id, maxHops = DEFAULT_MAX_HOPS } = validateOptions(spec, options);
   const ownId = id.toLowerCase();
-  return function loopGuardMiddleware(req, _res, next) {
+  return checkingGuard(function loopGuardCheck(req) {
     const headers = uncachedGet(req, 'headers');
     // Each header is read where it is named: read by a name passed in, both took a generic keyed lookup.
     const cdnLoop = headerText(headers['cdn-loop']);
@@ -88,30 +89,24 @@ export function loopGuard(options: LoopGuardOptions): Guard {
     const fromVia = via === undefined ? NONE : scan(via, receivedByOf, ownId);
     if (fromCdnLoop.seen || fromVia.seen) {
       const header = fromCdnLoop.seen ? 'CDN-Loop' : 'Via';
-      next(
-        refusal(
-          new LoopDetected({
-            detail: `The request came back to a server it had already passed through (its ${header} header names it): the proxies on its path form a loop.`,
-            message: `Loop detected: the ${header} header already names "${id}".`,
-          }),
-        ),
+      return refusal(
+        new LoopDetected({
+          detail: `The request came back to a server it had already passed through (its ${header} header names it): the proxies on its path form a loop.`,
+          message: `Loop detected: the ${header} header already names "${id}".`,
+        }),
       );
-      return;
     }
     const hops = Math.max(fromCdnLoop.hops, fromVia.hops);
     if (hops > maxHops) {
-      next(
-        refusal(
-          new LoopDetected({
-            detail: `The request passed through ${hops} proxies, more than the ${maxHops} this server accepts: the proxies on its path probably form a loop.`,
-          }),
-        ),
+      return refusal(
+        new LoopDetected({
+          detail: `The request passed through ${hops} proxies, more than the ${maxHops} this server accepts: the proxies on its path probably form a loop.`,
+        }),
       );
-      return;
     }
     headers['cdn-loop'] = cdnLoop === undefined || cdnLoop.trim() === '' ? id : `${cdnLoop}, ${id}`;
-    next();
-  };
+    return undefined;
+  });
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {

@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 
 import { ServiceUnavailable } from '../errors/classes';
 import type { Guard } from './guard';
+import { checkingGuard, passThrough } from './guard-check';
 import { refusal } from '../errors/refusal';
 import type { AllowRule } from './allow-rule';
 import { ALLOW_EXPECTED, allowHint, allowOption, compileAllow } from './allow-rules';
@@ -79,8 +80,6 @@ function wholeSecond(date: Date): number {
   return time <= LATEST_HTTP_DATE ? Math.ceil(time / 1000) * 1000 : NaN;
 }
 
-const passThrough: Guard = (_req, _res, next) => next();
-
 /**
  * Puts the service in maintenance: every request but the allowed ones gets a
  * 503 with `Retry-After` and `Cache-Control: no-store`, answered by
@@ -124,9 +123,9 @@ export function maintenance<Req extends IncomingMessage = IncomingMessage>(
     return time > Date.now() ? { detail, message, retryAfter: new Date(time) } : fallback;
   }
 
-  return function maintenanceGuard(req, _res, next) {
-    if (isOn !== undefined && isOn(req) !== true) return next();
-    if (allowed?.(req) === true) return next();
-    next(refusal(new ServiceUnavailable(errorOptions(req))));
-  };
+  return checkingGuard<Req>(function maintenanceCheck(req) {
+    if (isOn !== undefined && isOn(req) !== true) return undefined;
+    if (allowed?.(req) === true) return undefined;
+    return refusal(new ServiceUnavailable(errorOptions(req)));
+  });
 }

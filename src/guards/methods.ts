@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 
 import { NotImplemented } from '../errors/classes';
 import type { Guard } from './guard';
+import { checkingGuard } from './guard-check';
 import { refusal } from '../errors/refusal';
 import { type OptionsSpec, type ShapeOf, validateOptions } from '../misuse/validate-options';
 
@@ -65,12 +66,9 @@ const spec: OptionsSpec<ShapeOf<typeof schema>> = {
 export function methods(options?: MethodsOptions): Guard {
   const { known = DEFAULT_KNOWN } = validateOptions(spec, options);
   const recognised: ReadonlySet<string> = new Set(known);
-  return function methodsMiddleware(req, _res, next) {
+  return checkingGuard(function methodsCheck(req) {
     const method = req.method ?? '';
-    if (recognised.has(method)) {
-      next();
-      return;
-    }
-    next(refusal(new NotImplemented({ detail: `This server does not implement the ${method} method.` })));
-  };
+    if (recognised.has(method)) return undefined;
+    return refusal(new NotImplemented({ detail: `This server does not implement the ${method} method.` }));
+  });
 }

@@ -3,7 +3,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import request from 'supertest';
 
 import type { Guard } from '../../src/guards/guard';
+import { captivePortal } from '../../src/guards/captive-portal';
 import { guards } from '../../src/guards/guards';
+import { loopGuard } from '../../src/guards/loop-guard';
 import { maintenance } from '../../src/guards/maintenance';
 import { methods } from '../../src/guards/methods';
 import { timeout } from '../../src/guards/timeout';
@@ -74,6 +76,47 @@ describe.each(expressVersions)('guards() on %s', (_version, express) => {
       }),
     ).get('/ok');
     expect(res.status).toBe(500);
+  });
+
+  it("answers a throw from a guard's own callback as a refusal and runs none after it", async () => {
+    // The package's guards that decide on the spot run as a loop of checks, not as middlewares.
+    const thrown = Object.assign(new Error('session store down'), { status: 507 });
+    let after = 0;
+    const portal = captivePortal({
+      isAuthenticated: () => {
+        throw thrown;
+      },
+      loginUrl: '/login',
+    });
+    const res = await request(appWith(methods(), portal, methods(), () => void after++)).get('/ok');
+    expect(res.status).toBe(507);
+    expect(after).toBe(0);
+  });
+
+  it('runs checks and middlewares in the order given, whichever kind comes first', async () => {
+    const seen = await request(
+      appWith(
+        methods(),
+        noting('a'),
+        maintenance({ enabled: false }),
+        loopGuard({ id: 'edge' }),
+        noting('b'),
+      ),
+    ).get('/ok');
+    expect(seen.body).toEqual({ seen: ['a', 'b'] });
+    // A check after a middleware still runs, and still refuses.
+    const looped = await request(appWith(noting('a'), loopGuard({ id: 'edge' })))
+      .get('/ok')
+      .set('CDN-Loop', 'edge');
+    expect(looped.status).toBe(508);
+  });
+
+  it('lets every request through a list of guards that let every request through', async () => {
+    const res = await request(appWith(maintenance({ enabled: false }), maintenance({ enabled: false }))).get(
+      '/ok',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ seen: [] });
   });
 
   it('keeps timeout() working inside it: the deadline answers a route that never does', async () => {
