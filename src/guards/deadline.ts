@@ -1,6 +1,7 @@
 import { IncomingMessage, type ServerResponse } from 'node:http';
 
 import { usageError } from '../misuse/usage-error';
+import { uncachedGet } from '../util/uncached-get';
 
 /**
  * One request's deadline, shared by its guards' queues and the request's
@@ -37,14 +38,87 @@ export interface Deadline {
  */
 const deadlines = new WeakMap<IncomingMessage, Deadline>();
 
-/** The request's deadline, if a {@link timeout} ran for it. */
+/**
+ * The requests whose `timeout()` is running the rest of their chain, and their
+ * deadlines, innermost last: while it runs, a request's deadline is found
+ * here, and {@link releaseDeadline} decides whether it goes into the table.
+ * As deep as guards nest on one stack (one a request, and one for each
+ * request a route handles synchronously inside its own).
+ */
+const heldRequests: (IncomingMessage | undefined)[] = [];
+const heldDeadlines: (Deadline | undefined)[] = [];
+let held = 0;
+
+/** The request's deadline, if a {@link timeout} holds one for it. */
 export function deadlineOf(req: IncomingMessage): Deadline | undefined {
+  for (let i = held - 1; i >= 0; i--) {
+    if (heldRequests[i] === req) return heldDeadlines[i];
+  }
   return deadlines.get(req);
 }
 
-/** Gives the request its deadline: the first `timeout()` that runs for it. */
-export function setDeadline(req: IncomingMessage, deadline: Deadline): void {
+/**
+ * Makes the request's deadline findable while its `timeout()` runs the rest
+ * of the chain; {@link releaseDeadline} ends that, in the reverse order.
+ */
+export function holdDeadline(req: IncomingMessage, deadline: Deadline): void {
+  heldRequests[held] = req;
+  heldDeadlines[held] = deadline;
+  held++;
+}
+
+/**
+ * The guard's `next()` has returned. The deadline goes into the table unless
+ * nothing can find it changed: that of an Express request (which points at its
+ * response) answered and ended by then, whose route did not ask for the
+ * signal, could no longer abort. The table's entry cost such a request about
+ * 1 100 instructions, and kept its deadline past the young generation (V8's
+ * scavenger keeps a WeakMap's values); asked for later, the signal comes from
+ * a deadline made then ({@link requestSignal}), which does not abort either.
+ */
+export function releaseDeadline(waiting: boolean, res: ServerResponse): void {
+  held--;
+  const req = heldRequests[held] as IncomingMessage;
+  const deadline = heldDeadlines[held] as Deadline;
+  heldRequests[held] = undefined;
+  heldDeadlines[held] = undefined;
+  if (
+    waiting ||
+    deadline.res !== undefined ||
+    deadline.controller !== undefined ||
+    deadline.aborted !== undefined ||
+    !hasEnded(res)
+  ) {
+    deadlines.set(req, deadline);
+  }
+}
+
+/**
+ * Whether the route has ended the response: read from the own property
+ * (`finished`) that Node's `writableEnded` getter returns, which costs a
+ * request far less to find (see uncachedGet).
+ */
+function hasEnded(res: ServerResponse): boolean {
+  const finished: unknown = Reflect.get(res, 'finished');
+  return finished === undefined ? uncachedGet(res, 'writableEnded') : Boolean(finished);
+}
+
+/**
+ * The deadline of an Express request that {@link releaseDeadline} kept out of
+ * the table, made when its signal is asked for: its request is of an app whose
+ * requests went through `timeout()` and point at their responses, and its
+ * response has ended. Like the one it stands for, it is not aborted. A
+ * request of that app that no `timeout()` ran for gets one too, once ended:
+ * nothing tells the two apart then, and neither could abort.
+ */
+function deadlineAfterEnd(req: IncomingMessage): Deadline | undefined {
+  const proto: unknown = Object.getPrototypeOf(req);
+  if (typeof proto !== 'object' || proto === null || signalPrototypes.get(proto) !== true) return undefined;
+  const res = responseOf(req);
+  if (typeof res !== 'object' || res === null || !hasEnded(res as ServerResponse)) return undefined;
+  const deadline: Deadline = { generation: 0, res: undefined, controller: undefined, aborted: undefined };
   deadlines.set(req, deadline);
+  return deadline;
 }
 
 const SIGNAL_PROPERTY: PropertyDescriptor = {
@@ -72,7 +146,7 @@ function prototypeSignal(proto: object): PropertyDescriptor {
     configurable: true,
     enumerable: false,
     get(this: IncomingMessage) {
-      if (deadlines.has(this)) return requestSignal(this);
+      if (deadlineOf(this) !== undefined || deadlineAfterEnd(this) !== undefined) return requestSignal(this);
       return typeof parent === 'object' && parent !== null ? Reflect.get(parent, 'signal', this) : undefined;
     },
   };
@@ -140,7 +214,7 @@ function isHttp2CompatibilityPrototype(proto: object): boolean {
  * const rows = await db.query(sql, { signal: requestSignal(req) });
  */
 export function requestSignal(req: IncomingMessage): AbortSignal {
-  const deadline = deadlines.get(req);
+  const deadline = deadlineOf(req) ?? deadlineAfterEnd(req);
   if (deadline === undefined) {
     throw usageError(
       TypeError,
@@ -168,7 +242,7 @@ export function isClientGone(res: ServerResponse): boolean {
 function onClose(this: ServerResponse): void {
   // Node (and Express) point a response at its request, whose deadline this is.
   const req = this.req as IncomingMessage | undefined;
-  const deadline = req === undefined ? undefined : deadlines.get(req);
+  const deadline = req === undefined ? undefined : deadlineOf(req);
   if (deadline !== undefined && deadline.aborted === undefined && !this.writableFinished) abort(deadline);
 }
 

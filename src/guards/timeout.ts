@@ -1,12 +1,20 @@
 import { AsyncResource } from 'node:async_hooks';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 // Imported: Node's global `performance` is a getter, which runs on every read.
 import { performance } from 'node:perf_hooks';
 
 import * as z from 'zod/mini';
 
 import { GatewayTimeout, ServiceUnavailable } from '../errors/classes';
-import { abort, type Deadline, deadlineOf, exposeSignal, isClientGone, setDeadline } from './deadline';
+import {
+  abort,
+  type Deadline,
+  deadlineOf,
+  exposeSignal,
+  holdDeadline,
+  isClientGone,
+  releaseDeadline,
+} from './deadline';
 import type { Guard } from './guard';
 import { claimResponse, releaseResponse } from '../node/late-writes';
 import type { ServerError, ServerErrorOptions } from '../errors/server-error';
@@ -104,7 +112,7 @@ export function timeout(ms: number, options?: TimeoutOptions): Guard {
       // The deadline passed or the client left: nothing after this guard should run.
       if (existing.aborted !== undefined || isClientGone(res)) return;
       existing.generation++;
-      queue.run(existing, res, next, error);
+      queue.run(req, existing, res, next, error);
       return;
     }
     const deadline: Deadline = {
@@ -113,8 +121,7 @@ export function timeout(ms: number, options?: TimeoutOptions): Guard {
       controller: undefined,
       aborted: undefined,
     };
-    setDeadline(req, deadline);
-    queue.run(deadline, res, next, error);
+    queue.run(req, deadline, res, next, error);
   };
 }
 
@@ -131,10 +138,9 @@ interface Entry {
   readonly error: () => ServerError;
   /**
    * The async context of the request as it stands when the guard's `next()`
-   * returns, for the answer (AsyncLocalStorage values): set then, and only for
-   * a request still unanswered.
+   * returns, for the answer (AsyncLocalStorage values).
    */
-  scope: AsyncResource | undefined;
+  readonly scope: AsyncResource;
 }
 
 /**
@@ -146,9 +152,10 @@ interface Entry {
  * its request, so the error handler's `log` and `customize` see what an
  * AsyncLocalStorage held there. The timer is unref'd: in-flight requests keep
  * the process alive through their sockets, and a queue of finished ones must
- * not. A request answered before the guard's `next()` returns leaves at once;
- * other finished ones when their deadline comes, or sooner when they pile up,
- * so it holds no more than the requests of the last `ms`.
+ * not. A request answered before the guard's `next()` returns never joins
+ * it (nor arms its timer); other finished ones leave when their deadline
+ * comes, or sooner when they pile up, so it holds no more than the requests
+ * of the last `ms` that waited.
  */
 class DeadlineQueue {
   readonly #ms: number;
@@ -164,36 +171,50 @@ class DeadlineQueue {
   }
 
   /** Sets the request's deadline, from now, and runs the rest of its chain (`next`) under it. */
-  run(deadline: Deadline, res: ServerResponse, next: Entry['next'], error: Entry['error']): void {
-    const entry: Entry = {
-      at: performance.now() + this.#ms,
-      deadline,
-      generation: deadline.generation,
-      res,
-      next,
-      error,
-      scope: undefined,
-    };
-    this.#entries.push(entry);
-    if (this.#timer === undefined) this.#arm(entry, this.#ms);
-    else if (this.#entries.length - this.#head > this.#compactAt) this.#compact();
+  run(
+    req: IncomingMessage,
+    deadline: Deadline,
+    res: ServerResponse,
+    next: Entry['next'],
+    error: Entry['error'],
+  ): void {
+    const at = performance.now() + this.#ms;
+    const { generation } = deadline;
+    holdDeadline(req, deadline);
     try {
       next();
     } finally {
-      this.#settle(entry);
+      // The synchronous part of the chain has run. A request it answered (a
+      // cached or computed answer, a refusal) needs no place in the queue. One
+      // that waits takes the async context it will be answered in, which costs
+      // an AsyncResource (about 1 500 instructions): only such requests pay it.
+      const waiting = answersFor(deadline, generation, res);
+      if (waiting)
+        this.#enqueue({ at, deadline, generation, res, next, error, scope: new AsyncResource(SCOPE) });
+      releaseDeadline(waiting, res);
     }
   }
 
   /**
-   * The synchronous part of the chain has run. A request it answered (a
-   * cached or computed answer, a refusal) needs no deadline: its entry goes
-   * at once, while it is still the newest. Any other takes the async context
-   * it will be answered in, which costs an AsyncResource (about 1 500
-   * instructions): only for requests that will wait.
+   * Queues the entry of a request that waits, in deadline order: one queued
+   * after a request that arrived later (handled synchronously inside its own
+   * route) goes before that one's.
    */
-  #settle(entry: Entry): void {
-    if (isUnanswered(entry)) entry.scope = new AsyncResource(SCOPE);
-    else if (this.#entries.at(-1) === entry) this.#entries.pop();
+  #enqueue(entry: Entry): void {
+    const entries = this.#entries;
+    let index = entries.length;
+    while (index > this.#head && (entries[index - 1] as Entry).at > entry.at) index--;
+    if (index === entries.length) entries.push(entry);
+    else entries.splice(index, 0, entry);
+    const armedFor = this.#armedFor;
+    if (armedFor === undefined) {
+      this.#arm(entry, entry.at - performance.now());
+    } else if (entry.at < armedFor.at) {
+      clearTimeout(this.#timer);
+      this.#arm(entry, entry.at - performance.now());
+    } else if (entries.length - this.#head > this.#compactAt) {
+      this.#compact();
+    }
   }
 
   #arm(entry: Entry, delay: number): void {
@@ -213,9 +234,7 @@ class DeadlineQueue {
       const entry = entries[this.#head] as Entry;
       if (entry !== armedFor && entry.at > now) break;
       this.#head++;
-      // What isLive asks only ever turns false, so a live entry was unanswered at
-      // #settle, which gave it its scope.
-      if (isLive(entry)) entry.scope?.runInAsyncScope(onTimeout, undefined, entry);
+      if (isLive(entry)) entry.scope.runInAsyncScope(onTimeout, undefined, entry);
     }
     if (this.#head === entries.length) {
       this.#entries = [];
@@ -267,14 +286,18 @@ function isLive(entry: Entry): boolean {
 }
 
 /**
- * {@link isLive} without the test for a client that left, for #settle and the
+ * {@link isLive} without the test for a client that left, for `run` and the
  * compaction pass: such a rare entry may stay until its deadline, where every entry would
  * pay one more read of its response (each a lookup of its own under Express,
  * whose responses share no hidden class).
  */
 function isUnanswered(entry: Entry): boolean {
-  const { deadline } = entry;
-  return deadline.generation === entry.generation && deadline.aborted === undefined && !hasStarted(entry.res);
+  return answersFor(entry.deadline, entry.generation, entry.res);
+}
+
+/** {@link isUnanswered}, asked of a deadline before its entry exists. */
+function answersFor(deadline: Deadline, generation: number, res: ServerResponse): boolean {
+  return deadline.generation === generation && deadline.aborted === undefined && !hasStarted(res);
 }
 
 /**

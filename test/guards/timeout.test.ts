@@ -1,6 +1,6 @@
 import { AsyncLocalStorage, createHook } from 'node:async_hooks';
 import { once } from 'node:events';
-import { Agent, IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent, IncomingMessage, request as httpRequest, type ServerResponse } from 'node:http';
 import { connect as connectHttp2, createServer as createHttp2Server, Http2ServerRequest } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 
@@ -49,10 +49,16 @@ function reaches(start: unknown, target: object): boolean {
 }
 
 /**
- * Holds back the timer a guard arms with exactly `ms` (its queue's, which
- * carries the queue as argument) until `pass()`, so a test decides when the
- * deadline passes instead of racing a busy machine.
+ * Holds back the timer a guard arms for `ms` (its queue's, which carries the
+ * queue as argument) until `pass()`, so a test decides when the deadline
+ * passes instead of racing a busy machine. The queue arms it when the route
+ * has gone async, for what is left of `ms` by then.
  */
+/** Whether a timer's delay is what is left of a deadline of `ms`, a request's synchronous part later. */
+function isDeadlineTimer(delay: unknown, ms: number): boolean {
+  return typeof delay === 'number' && delay <= ms && delay > ms - 1000;
+}
+
 function heldDeadline(ms: number): { pass: () => Promise<void> } {
   const realSetTimeout = global.setTimeout;
   const held = observed<() => void>();
@@ -61,7 +67,7 @@ function heldDeadline(ms: number): { pass: () => Promise<void> } {
     delay?: number,
     ...args: unknown[]
   ) => {
-    if (delay !== ms || args.length === 0) return realSetTimeout(callback, delay, ...args);
+    if (!isDeadlineTimer(delay, ms) || args.length === 0) return realSetTimeout(callback, delay, ...args);
     held.resolve(() => callback(...args));
     return realSetTimeout(() => {}, 0);
   }) as typeof setTimeout);
@@ -132,8 +138,9 @@ describe.each(expressVersions)('timeout() on %s', (_version, express) => {
     const deadline = heldDeadline(54_321);
     const server = await serve((app) => {
       app.use(timeout(54_321));
+      // Answered on a later turn: one answered before the guard hands on never joins the queue.
       app.get('/fast', (_req, res) => {
-        res.json({ ok: true });
+        setImmediate(() => res.json({ ok: true }));
       });
     });
     const res = await request(server).get('/fast');
@@ -433,6 +440,8 @@ describe.each(expressVersions)('timeout() on %s', (_version, express) => {
     const server = await serve((app) => {
       app.use(timeout(34_567));
       app.get('/stream', async (req, res) => {
+        // Started on a later turn: one started before the guard hands on never joins the queue.
+        await new Promise((resolve) => setImmediate(resolve));
         res.write('part one, ');
         seen.resolve(req);
         await deadline.pass();
@@ -581,7 +590,7 @@ describe.each(expressVersions)('the deadlines of one timeout() on %s', (_version
     );
     while (answers.length < 20) await new Promise((resolve) => setImmediate(resolve));
     const timers = setSpy.mock.results
-      .filter((_result, i) => setSpy.mock.calls[i]?.[1] === 43_210)
+      .filter((_result, i) => isDeadlineTimer(setSpy.mock.calls[i]?.[1], 43_210))
       .map((result) => result.value as NodeJS.Timeout);
     expect(timers).toHaveLength(1);
     expect(timers[0]?.hasRef()).toBe(false);
@@ -609,6 +618,72 @@ describe.each(expressVersions)('the deadlines of one timeout() on %s', (_version
     } finally {
       hook.disable();
     }
+  });
+
+  it('keep none in the table for a request answered and ended at once, whose signal asked later does not abort', async () => {
+    // The table's entry was most of what the guard cost such a request, and kept its deadline past the young generation.
+    type Route = 'now' | 'asked' | 'later' | 'streaming';
+    const requests: Partial<Record<Route, express5.Request>> = {};
+    const app = express();
+    app.use(timeout(60_000));
+    app.get('/now', (req, res) => {
+      requests.now = req;
+      res.json({ ok: true });
+    });
+    app.get('/asked', (req, res) => {
+      requests.asked = req;
+      res.json({ aborted: requestSignal(req).aborted });
+    });
+    app.get('/later', (req, res) => {
+      requests.later = req;
+      setImmediate(() => res.json({ ok: true }));
+    });
+    app.get('/streaming', (req, res) => {
+      requests.streaming = req;
+      res.write('{');
+      setImmediate(() => res.end('}'));
+    });
+    const server = await listenLocally(app);
+    for (const path of ['/now', '/asked', '/later', '/streaming']) {
+      expect((await request(server).get(path)).status).toBe(200);
+    }
+    const { now, asked, later, streaming } = requests as Record<Route, express5.Request>;
+    expect([now, asked, later, streaming].map((req) => deadlineOf(req) !== undefined)).toEqual([
+      false,
+      true,
+      true,
+      true,
+    ]);
+    // Asked for afterwards, as before: one signal, the same each time, not aborted.
+    const signal = requestSignal(now);
+    expect([signal instanceof AbortSignal, signal.aborted, requestSignal(now) === signal]).toEqual([
+      true,
+      false,
+      true,
+    ]);
+    expect((now as unknown as { signal: unknown }).signal).toBe(signal);
+  });
+
+  it('still refuses the signal of a request of the same app that no timeout() ran for, while it runs', async () => {
+    const app = express();
+    app.get('/bare', (req, res) => {
+      res.json({ error: caught(() => requestSignal(req)).code });
+    });
+    app.use(timeout(60_000));
+    app.get('/ok', (_req, res) => res.json({ ok: true }));
+    const server = await listenLocally(app);
+    expect((await request(server).get('/ok')).status).toBe(200);
+    expect((await request(server).get('/bare')).body).toEqual({ error: 'ERR_SERVER_ERRORS_NOT_CALLED' });
+  });
+
+  it('arm no timer for requests answered before the guard hands them on', async () => {
+    const setSpy = jest.spyOn(global, 'setTimeout');
+    const app = express();
+    app.use(timeout(43_211));
+    app.get('/now', (_req, res) => res.json({ ok: true }));
+    const server = await listenLocally(app);
+    for (let i = 0; i < 3; i++) expect((await request(server).get('/now')).status).toBe(200);
+    expect(setSpy.mock.calls.filter((call) => isDeadlineTimer(call[1], 43_211))).toEqual([]);
   });
 
   it('answer in time after a request answered at once took the timer with it', async () => {
@@ -697,6 +772,51 @@ describe('req.signal on a bare node:http server', () => {
     });
     expect(JSON.parse((await request(server).get('/')).text)).toEqual([true, true]);
     expect(Object.hasOwn(IncomingMessage.prototype, 'signal')).toBe(false);
+  });
+
+  it('keeps the deadline of a request answered at once, which does not point to its response', async () => {
+    const guard = timeout(54_321);
+    const seen = observed<IncomingMessage>();
+    const server = await listenLocally((req, res) => {
+      guard(req, res, () => {
+        res.end('done');
+        seen.resolve(req);
+      });
+    });
+    expect((await request(server).get('/')).text).toBe('done');
+    const req = await seen.promise;
+    expect(requestSignal(req).aborted).toBe(false);
+  });
+
+  it("answers deadlines in the order they were set, though a request handled inside another's route waits first", async () => {
+    // The inner request's deadline is set later but queued first: it must not hold back the outer one's.
+    const guard = timeout(40);
+    const order: string[] = [];
+    let inner: [IncomingMessage, ServerResponse] | undefined;
+    const answer = (name: string, res: ServerResponse) => (err?: unknown) => {
+      if (err === undefined) return;
+      order.push(name);
+      res.statusCode = 503;
+      res.end();
+    };
+    const server = await listenLocally((req, res) => {
+      if (req.url === '/inner') {
+        inner = [req, res];
+        return;
+      }
+      guard(req, res, (err) => {
+        if (err !== undefined) return answer('outer', res)(err);
+        const [innerReq, innerRes] = inner as [IncomingMessage, ServerResponse];
+        guard(innerReq, innerRes, answer('inner', innerRes));
+      });
+    });
+    const innerStatus = request(server)
+      .get('/inner')
+      .then((res) => res.status);
+    while (inner === undefined) await new Promise((resolve) => setImmediate(resolve));
+    expect((await request(server).get('/outer')).status).toBe(503);
+    expect(await innerStatus).toBe(503);
+    expect(order).toEqual(['outer', 'inner']);
   });
 
   it('aborts when the client goes away, though the request does not point to its response', async () => {
