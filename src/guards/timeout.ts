@@ -286,10 +286,11 @@ function isLive(entry: Entry): boolean {
 }
 
 /**
- * {@link isLive} without the test for a client that left, for `run` and the
- * compaction pass: such a rare entry may stay until its deadline, where every entry would
- * pay one more read of its response (each a lookup of its own under Express,
- * whose responses share no hidden class).
+ * {@link isLive} without the test for a client that left, for the compaction
+ * pass (and, as {@link answersFor}, for `run`): such a rare entry may stay
+ * until its deadline, where every entry would pay one more read of its
+ * response (each a lookup of its own under Express, whose responses share no
+ * hidden class).
  */
 function isUnanswered(entry: Entry): boolean {
   return answersFor(entry.deadline, entry.generation, entry.res);
