@@ -62,8 +62,7 @@ const machine = describeMachine();
 const progress = (line) => process.stderr.write(`${line}\n`);
 // No GC or compiler threads, whose share of the work depends on timing, and fixed
 // hash seeds, so that two runs of one server execute the same instructions.
-// --expose-gc: the counted window starts after a full collection (see count()).
-const NODE_FLAGS = ['--single-threaded', '--hash-seed=1', '--random-seed=1', '--expose-gc'];
+const NODE_FLAGS = ['--single-threaded', '--hash-seed=1', '--random-seed=1'];
 
 /** Instructions the server executed for `settings.requests` requests after its warm-up. */
 async function count(contender) {
@@ -93,13 +92,6 @@ async function count(contender) {
         status: contender.expect.status,
       });
     const warm = await run(settings.warmup);
-    // A full collection first, so that the window starts with an empty young
-    // generation and a compacted old one whatever the warm-up left: how many
-    // collections fall into it then depends on what the server allocates, not
-    // on where the collector's cycle stood (one mark-compact more or less moved
-    // a round by up to 0.6 %).
-    const { gc } = await server.ask('memory');
-    if (!gc) throw new Error(`${contender.id}: the server has no gc(): was --expose-gc dropped?`);
     execFileSync('callgrind_control', ['--zero', String(server.pid)], { stdio: 'ignore' });
     const counted = await run(settings.requests);
     execFileSync('callgrind_control', ['--dump', String(server.pid)], { stdio: 'ignore' });
