@@ -1,7 +1,7 @@
 import { IncomingMessage, type ServerResponse } from 'node:http';
 
 import { usageError } from '../misuse/usage-error';
-import { uncachedGet } from '../util/uncached-get';
+import { hasEnded } from './response-state';
 
 /**
  * One request's deadline, shared by its guards' queues and the request's
@@ -91,16 +91,6 @@ export function releaseDeadline(waiting: boolean, res: ServerResponse): void {
   ) {
     deadlines.set(req, deadline);
   }
-}
-
-/**
- * Whether the route has ended the response: read from the own property
- * (`finished`) that Node's `writableEnded` getter returns, which costs a
- * request far less to find (see uncachedGet).
- */
-function hasEnded(res: ServerResponse): boolean {
-  const finished: unknown = Reflect.get(res, 'finished');
-  return finished === undefined ? uncachedGet(res, 'writableEnded') : Boolean(finished);
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   releaseDeadline,
 } from './deadline';
 import type { Guard } from './guard';
+import { hasStarted } from './response-state';
 import { claimResponse, releaseResponse } from '../node/late-writes';
 import type { ServerError, ServerErrorOptions } from '../errors/server-error';
 import { showValue } from '../misuse/show-value';
@@ -29,7 +30,6 @@ import {
   validateOptions,
 } from '../misuse/validate-options';
 import { MAX_TIMER } from '../util/timers';
-import { uncachedGet } from '../util/uncached-get';
 
 /** The options of {@link timeout}. */
 export interface TimeoutOptions {
@@ -299,18 +299,6 @@ function isUnanswered(entry: Entry): boolean {
 /** {@link isUnanswered}, asked of a deadline before its entry exists. */
 function answersFor(deadline: Deadline, generation: number, res: ServerResponse): boolean {
   return deadline.generation === generation && deadline.aborted === undefined && !hasStarted(res);
-}
-
-/**
- * Whether the response's head is written. Node's `headersSent` is a getter
- * (`!!this._header`) on its prototypes; the own property it reads costs a
- * lookup of about 240 instructions, against 1 500 for the getter (see
- * {@link uncachedGet}). HTTP/2's compatibility response has a `_header`
- * getter that answers `headersSent`; a response without one is asked `headersSent`.
- */
-function hasStarted(res: ServerResponse): boolean {
-  const header: unknown = Reflect.get(res, '_header');
-  return header === undefined ? uncachedGet(res, 'headersSent') : Boolean(header);
 }
 
 /**
