@@ -42,12 +42,9 @@ export function guards<Req extends IncomingMessage = IncomingMessage>(...list: G
   if (stages.length === 1) {
     // The usual list: guards that decide on the spot, then at most one, such as
     // timeout(), that takes the request on; it gets the router's next as it is.
-    const { checks, guard } = stages[0] as Stage<Req>;
+    const stage = stages[0] as Stage<Req>;
     return function composedGuards(req, res, next) {
-      const refused = runChecks(checks, req, res);
-      if (refused !== undefined) next(refused);
-      else if (guard === undefined) next();
-      else callGuard(guard, req, res, next);
+      runStage(stage, req, res, next, next);
     };
   }
   return function composedGuards(req, res, next) {
@@ -56,11 +53,7 @@ export function guards<Req extends IncomingMessage = IncomingMessage>(...list: G
       // Express's rule: any truthy value is an error (or 'route', which it handles).
       if (err) return next(err);
       if (index === stages.length) return next();
-      const { checks, guard } = stages[index++] as Stage<Req>;
-      const refused = runChecks(checks, req, res);
-      if (refused !== undefined) next(refused);
-      else if (guard === undefined) next();
-      else callGuard(guard, req, res, step);
+      runStage(stages[index++] as Stage<Req>, req, res, next, step);
     };
     step();
   };
@@ -93,6 +86,24 @@ function stagesOf<Req extends IncomingMessage>(list: readonly Guard<Req>[]): Sta
   }
   if (checks.length > 0 || stages.length === 0) stages.push({ checks, guard: undefined });
   return stages;
+}
+
+/**
+ * Runs a stage: its checks, then its guard with `then` as the guard's `next`.
+ * A refusal goes to `next`, and so does a request let through a stage
+ * without a guard (the last).
+ */
+function runStage<Req extends IncomingMessage>(
+  { checks, guard }: Stage<Req>,
+  req: Req,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+  then: (err?: unknown) => void,
+): void {
+  const refused = runChecks(checks, req, res);
+  if (refused !== undefined) next(refused);
+  else if (guard === undefined) next();
+  else callGuard(guard, req, res, then);
 }
 
 /** The first refusal of the checks, in order, or `undefined` when all let the request through. */
