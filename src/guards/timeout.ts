@@ -207,9 +207,8 @@ class DeadlineQueue {
     if (index === entries.length) entries.push(entry);
     else entries.splice(index, 0, entry);
     const armedFor = this.#armedFor;
-    if (armedFor === undefined) {
-      this.#arm(entry, entry.at - performance.now());
-    } else if (entry.at < armedFor.at) {
+    if (armedFor === undefined || entry.at < armedFor.at) {
+      // No timer yet, or one armed for a later deadline (clearTimeout(undefined) does nothing).
       clearTimeout(this.#timer);
       this.#arm(entry, entry.at - performance.now());
     } else if (entries.length - this.#head > this.#compactAt) {
