@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 import { pin, pinning } from './pin.mjs';
+import { siteEnv } from './site.mjs';
 
 const ENTRY = fileURLToPath(new URL('./serve.mjs', import.meta.url));
 
@@ -23,7 +24,8 @@ export async function startServer(
     execPath,
     execArgv,
     // production: Express's default handler then leaves the stack out of its page, as deployed.
-    env: { ...process.env, NODE_ENV: 'production' },
+    // The sites: the package as an app installs it, beside Express (site.mjs).
+    env: { ...process.env, ...siteEnv(), NODE_ENV: 'production' },
     // Contenders that log each 5xx write to /dev/null, which costs them the
     // formatting and the write but no reader.
     stdio: ['ignore', stdout, 'ignore', 'ipc'],

@@ -5,26 +5,15 @@
 // Goal: what the package adds ≤ 0.25× what Express adds, from the medians.
 // BENCH_BASELINE=<a checkout with dist/ built> adds the same cases for that build.
 import { spawnSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import { positiveInt } from './env.mjs';
 import { commitOf, describeMachine, machineLine } from './machine.mjs';
+import { buildSite } from './site.mjs';
 import { compare, median } from './stats.mjs';
 import { markdownTable } from './table.mjs';
 
@@ -59,69 +48,6 @@ const SYSTEMS = {
 // No preload the caller set may land in one case and not another.
 const env = { ...process.env };
 delete env.NODE_OPTIONS;
-
-/** The directory of package `name` as Node would find it from `from`, real path. */
-function packageDir(name, from) {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'node_modules', name);
-    if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
-    if (dirname(dir) === dir) return undefined;
-  }
-}
-
-function link(target, path) {
-  mkdirSync(dirname(path), { recursive: true });
-  symlinkSync(target, path, 'dir');
-}
-
-/**
- * A scratch install laid out as `npm install express server-errors` would lay
- * it out: bench/'s packages (Express among them) linked at the top, a copy of
- * the build's package.json and dist/ as node_modules/server-errors, and each of
- * its runtime dependencies linked beside Express's: the same package at the same
- * version is then one copy, loaded once, as in a real app. A dependency bench/
- * has at another version goes under server-errors/node_modules, as npm nests it.
- * The copy also keeps a rebuild of dist/ during the run out of the figures.
- */
-function buildSite(root, tag) {
-  for (const file of ['package.json', join('dist', 'index.js'), join('dist', 'index.mjs')]) {
-    if (!existsSync(join(root, file)))
-      throw new Error(`${join(root, file)} is missing: run \`npm run build\` in ${root} first.`);
-  }
-  const site = mkdtempSync(join(tmpdir(), `server-errors-startup-${tag}-`));
-  const modules = join(site, 'node_modules');
-  const linkAll = (from, to) => {
-    for (const entry of readdirSync(from)) {
-      if (entry.startsWith('.') || entry === 'server-errors') continue;
-      if (entry.startsWith('@')) linkAll(join(from, entry), join(to, entry));
-      else link(join(from, entry), join(to, entry));
-    }
-  };
-  linkAll(join(BENCH, 'node_modules'), modules);
-  const copy = join(modules, 'server-errors');
-  mkdirSync(copy);
-  cpSync(join(root, 'package.json'), join(copy, 'package.json'));
-  cpSync(join(root, 'dist'), join(copy, 'dist'), { recursive: true });
-  const dependencies = [];
-  for (const name of Object.keys(readJson(join(root, 'package.json')).dependencies ?? {})) {
-    const source = packageDir(name, root);
-    if (!source) throw new Error(`${name}, a dependency of ${root}, is not installed there: run npm ci.`);
-    const version = readJson(join(source, 'package.json')).version;
-    const hoisted = join(modules, name);
-    let where;
-    if (!existsSync(hoisted)) {
-      link(source, hoisted);
-      where = 'own';
-    } else if (readJson(join(hoisted, 'package.json')).version === version) {
-      where = 'shared';
-    } else {
-      link(source, join(copy, 'node_modules', name));
-      where = 'nested';
-    }
-    dependencies.push({ name, version, where });
-  }
-  return { site, dependencies };
-}
 
 /** The subpaths a build declares, and the ones whose dist files are not there. */
 function subpathsOf(root) {
