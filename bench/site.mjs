@@ -26,7 +26,7 @@ const BENCH = fileURLToPath(new URL('.', import.meta.url));
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
 
 /** The directory of package `name` as Node would find it from `from`, real path. */
-export function packageDir(name, from) {
+function packageDir(name, from) {
   for (let dir = from; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', name);
     if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);

@@ -5,15 +5,15 @@
 // Goal: what the package adds ≤ 0.25× what Express adds, from the medians.
 // BENCH_BASELINE=<a checkout with dist/ built> adds the same cases for that build.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { join, resolve, sep } from 'node:path';
+import { join, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import { positiveInt } from './env.mjs';
 import { commitOf, describeMachine, machineLine } from './machine.mjs';
-import { buildSite } from './site.mjs';
+import { buildSite, builds as siteBuilds } from './site.mjs';
 import { compare, median } from './stats.mjs';
 import { markdownTable } from './table.mjs';
 
@@ -164,11 +164,10 @@ function addedBy(kase, base) {
 // ——— the cases ———
 
 const machine = describeMachine();
-const builds = [
-  { tag: 'this', name: 'this build', root: realpathSync(join(BENCH, 'node_modules', 'server-errors')) },
-];
-if (process.env.BENCH_BASELINE)
-  builds.push({ tag: 'baseline', name: 'baseline', root: realpathSync(resolve(process.env.BENCH_BASELINE)) });
+const builds = siteBuilds().map((build) => ({
+  ...build,
+  name: build.tag === 'this' ? 'this build' : build.tag,
+}));
 const expressVersion = readJson(join(BENCH, 'node_modules', 'express', 'package.json')).version;
 
 const [ours] = builds;
